@@ -1,0 +1,132 @@
+"""The Snapshot: immutable plain data that every view renders and every export serialises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gt_tui.health import Health
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measurement in a metric's window: its value, when, and what it was about."""
+
+    value: float
+    at: datetime
+    subject: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """A metric over its window, judged on p95; `stale` when its source failed this refresh."""
+
+    key: str
+    label: str
+    unit: str
+    count: int
+    p50: float | None
+    p95: float | None
+    max: float | None
+    health: Health
+    warning: float
+    danger: float
+    source: str
+    samples: tuple[Sample, ...] = ()
+    stale: bool = False
+    error: str | None = None
+    error_since: datetime | None = None
+    precision_note: str = ""
+
+    @property
+    def headline(self) -> float | None:
+        return self.p95
+
+
+@dataclass(frozen=True)
+class TownInfo:
+    """Who the town is and how big it is."""
+
+    name: str
+    root: str
+    mode: str
+    rigs: tuple[str, ...]
+    scale: str
+    scale_target_s: float
+    polecats: int
+    polecats_running: int | None
+    convoys_open: int
+    mail_backlog: int
+    tmux: str = "ok"
+
+
+@dataclass(frozen=True)
+class DoltInfo:
+    """The database server as the console sees it; the endpoint never carries a password."""
+
+    endpoint: str
+    server: str
+    version: str
+    connections: int | None
+    error: str | None = None
+    error_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """The console's own cost: refresh time, round trips, pool, caches, limits, queue."""
+
+    refresh_ms: float
+    queries: int
+    pool_open: int | None = None
+    pool_idle: int | None = None
+    cache_hits: int = 0
+    cache_misses: int = 0
+    cache_size: int = 0
+    rate_tokens: float | None = None
+    rate_waiters: int = 0
+    queue_depth: int = 0
+    queue_limit: int = 0
+
+
+@dataclass(frozen=True)
+class MapNode:
+    """A box of the bottleneck map: a part of the town, its health and a few facts."""
+
+    key: str
+    title: str
+    health: Health
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """A source that failed: what, why, and since when."""
+
+    source: str
+    message: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one refresh learned about a town."""
+
+    generated_at: datetime
+    town: TownInfo
+    dolt: DoltInfo
+    metrics: tuple[MetricSummary, ...]
+    engine: EngineInfo
+    bottlenecks: tuple[MapNode, ...] = ()
+    errors: tuple[SourceError, ...] = field(default=())
+
+    def metric(self, key: str) -> MetricSummary:
+        return next(m for m in self.metrics if m.key == key)
+
+    @property
+    def health(self) -> Health:
+        """The worst health among the five metrics."""
+        from gt_tui.health import worst
+
+        return worst([m.health for m in self.metrics])

@@ -1,0 +1,99 @@
+"""The spec's thresholds and scale tiers, as data (section 1 and section 10 of the guide)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Health(StrEnum):
+    """How a number is judged; `unknown` when there is nothing to judge."""
+
+    HEALTHY = "healthy"
+    WARNING = "warning"
+    DANGER = "danger"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Health.UNKNOWN: 0, Health.HEALTHY: 1, Health.WARNING: 2, Health.DANGER: 3}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Healthy below `warning`; warning from `warning` up to `danger`; danger above `danger`."""
+
+    warning: float
+    danger: float
+
+    def judge(self, value: float | None) -> Health:
+        if value is None:
+            return Health.UNKNOWN
+        if value > self.danger:
+            return Health.DANGER
+        if value >= self.warning:
+            return Health.WARNING
+        return Health.HEALTHY
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One of the five health metrics: its name, label, unit and default threshold."""
+
+    key: str
+    label: str
+    unit: str
+    threshold: Threshold
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("dolt_latency", "Dolt query latency", "ms", Threshold(10, 50)),
+    MetricSpec("polecat_spawn", "Polecat spawn time", "s", Threshold(5, 15)),
+    MetricSpec("mail_lag", "Mail lag", "s", Threshold(1, 5)),
+    MetricSpec("convoy_refresh", "Convoy refresh time", "s", Threshold(2, 10)),
+    MetricSpec("patrol_cycle", "Patrol cycle time", "s", Threshold(30, 60)),
+)
+METRIC_BY_KEY = {spec.key: spec for spec in METRICS}
+
+
+@dataclass(frozen=True)
+class ScaleTier:
+    """A row of the spec's performance-target table."""
+
+    name: str
+    label: str
+    max_polecats: int
+    max_convoys: int
+    target_seconds: float
+
+
+# Inclusive upper bounds: polecats small < 10 <= medium < 30 <= large <= 100 < extra-large;
+# convoys small < 5 <= medium < 20 <= large <= 50 < extra-large.
+SCALE_TIERS: tuple[ScaleTier, ...] = (
+    ScaleTier("small", "small", 9, 4, 1.0),
+    ScaleTier("medium", "medium", 29, 19, 5.0),
+    ScaleTier("large", "large", 100, 50, 10.0),
+    ScaleTier("xlarge", "extra-large", 10**12, 10**12, 30.0),
+)
+TIER_BY_NAME = {tier.name: tier for tier in SCALE_TIERS}
+
+
+def _tier_index(count: int, bound: str) -> int:
+    for index, tier in enumerate(SCALE_TIERS):
+        if count <= getattr(tier, bound):
+            return index
+    return len(SCALE_TIERS) - 1
+
+
+def scale_tier(polecats: int, convoys: int) -> ScaleTier:
+    """The larger of the tiers the polecat count and the convoy count fall in."""
+    index = max(_tier_index(polecats, "max_polecats"), _tier_index(convoys, "max_convoys"))
+    return SCALE_TIERS[index]
+
+
+def worst(healths: list[Health]) -> Health:
+    """The most severe health of several; unknown only when all are unknown."""
+    return max(healths, key=lambda h: h.rank, default=Health.UNKNOWN)

@@ -1,0 +1,290 @@
+"""The database layer: one interface over a town's MySQL-protocol server and the demo's SQLite.
+
+SQL throughout the project is written once, with `%s` placeholders and backtick-quoted
+database names (`hq`.`issues`), and runs unchanged on both backends: PyMySQL reads it
+as it is; the SQLite backend attaches one file per database and swaps `%s` for `?`.
+Literal `%` never appears in our SQL: LIKE patterns are always parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pymysql
+
+from gt_tui.errors import ReadOnlyRefused, SourceUnavailable
+from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
+
+Row = tuple[Any, ...]
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+
+
+def quote_name(name: str) -> str:
+    """Backtick-quote a database or table name after checking it is a plain identifier."""
+    if not _NAME.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return f"`{name}`"
+
+
+def utc(value: Any) -> datetime | None:
+    """A DATETIME from either backend (datetime or ISO text) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def sql_time(moment: datetime) -> str:
+    """A UTC moment as DATETIME text both backends compare correctly against."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a town's Dolt server listens. The password never appears in `str()` or `repr()`."""
+
+    host: str = "127.0.0.1"
+    port: int = 3307
+    user: str = "root"
+    password: str = field(default="", repr=False)
+    tls: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """PyMySQL's timeouts in seconds; PyMySQL 1.2 sets none for read and write by itself."""
+
+    connect: float = 5.0
+    read: float = 10.0
+    write: float = 10.0
+
+
+class Database(Protocol):
+    """What the engine needs of a database: queries, writes and a count of round trips."""
+
+    dialect: str
+    read_only: bool
+    round_trips: int
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
+
+    def table_columns(self, databases: Sequence[str]) -> dict[tuple[str, str], set[str]]: ...
+
+    def pool_stats(self) -> PoolStats | None: ...
+
+    def close(self) -> None: ...
+
+
+class _Counted:
+    """Counts round trips and refuses writes when read-only; shared by both backends."""
+
+    dialect = ""
+
+    def __init__(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.round_trips = 0
+        self._count_lock = threading.Lock()
+
+    def _tick(self) -> None:
+        with self._count_lock:
+            self.round_trips += 1
+
+    def _guard_write(self, sql: str) -> None:
+        if self.read_only:
+            raise ReadOnlyRefused(sql.split(None, 1)[0].lower())
+
+
+class MySQLDatabase(_Counted):
+    """A town's Dolt (or any MySQL-protocol) server behind a bounded pool."""
+
+    dialect = "mysql"
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        limits: PoolLimits | None = None,
+        timeouts: Timeouts | None = None,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__(read_only)
+        self.endpoint = endpoint
+        self.timeouts = timeouts or Timeouts()
+        self.pool: ConnectionPool[pymysql.Connection] = ConnectionPool(
+            self._connect, lambda conn: conn.close(), limits or PoolLimits()
+        )
+
+    def _connect(self) -> pymysql.Connection:
+        ep, t = self.endpoint, self.timeouts
+        try:
+            conn = pymysql.connect(
+                host=ep.host,
+                port=ep.port,
+                user=ep.user,
+                password=ep.password,
+                connect_timeout=t.connect,
+                read_timeout=t.read,
+                write_timeout=t.write,
+                autocommit=True,
+                charset="utf8mb4",
+                ssl_disabled=not ep.tls,
+            )
+        except pymysql.MySQLError as exc:
+            raise SourceUnavailable(f"{ep.host}:{ep.port}: {_reason(exc)}") from None
+        if self.read_only:
+            with conn.cursor() as cur:
+                cur.execute("SET SESSION TRANSACTION READ ONLY")
+        return conn
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._run(sql, params, lambda cur: list(cur.fetchall()))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._guard_write(sql)
+        return self._run(sql, params, lambda cur: cur.rowcount)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        self._guard_write(sql)
+        self._tick()
+        with self._cursor() as cur:
+            return cur.executemany(sql, list(rows)) or 0
+
+    def _run(self, sql: str, params: Sequence[Any], take: Any) -> Any:
+        self._tick()
+        with self._cursor() as cur:
+            cur.execute(sql, tuple(params) or None)
+            return take(cur)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A cursor on a pooled connection; a lost server becomes SourceUnavailable."""
+        try:
+            with self.pool.connection() as conn, conn.cursor() as cur:
+                yield cur
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+            ep = self.endpoint
+            raise SourceUnavailable(f"{ep.host}:{ep.port}: {_reason(exc)}") from None
+
+    def table_columns(self, databases: Sequence[str]) -> dict[tuple[str, str], set[str]]:
+        marks = ", ".join(["%s"] * len(databases))
+        rows = self.query(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns"
+            f" WHERE table_schema IN ({marks})",
+            list(databases),
+        )
+        found: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in rows:
+            found.setdefault((schema, table), set()).add(column)
+        return found
+
+    def pool_stats(self) -> PoolStats | None:
+        return self.pool.stats()
+
+    def close(self) -> None:
+        self.pool.close_all()
+
+
+def _reason(exc: BaseException) -> str:
+    args = getattr(exc, "args", ())
+    if len(args) >= 2:
+        return str(args[1]).split("(")[0].strip() or str(exc)
+    return str(exc) or type(exc).__name__
+
+
+class SQLiteDatabase(_Counted):
+    """The demo town's beads: one SQLite file per database, attached under its name."""
+
+    dialect = "sqlite"
+
+    def __init__(self, files: Mapping[str, Path], read_only: bool = False) -> None:
+        super().__init__(read_only)
+        self.files = dict(files)
+        self._conn = sqlite3.connect(
+            ":memory:", check_same_thread=False, timeout=10.0, isolation_level=None, uri=True
+        )
+        self._lock = threading.Lock()
+        mode = "ro" if read_only else "rwc"
+        for name, path in self.files.items():
+            self._conn.execute(
+                f"ATTACH DATABASE ? AS {quote_name(name)}", (f"file:{path}?mode={mode}",)
+            )
+        self._conn.execute("PRAGMA busy_timeout = 10000")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._run(sql, params, lambda cur: cur.fetchall())
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._guard_write(sql)
+        return self._run(sql, params, lambda cur: cur.rowcount)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        self._guard_write(sql)
+        self._tick()
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                cur = self._conn.executemany(_qmarks(sql), rows)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return cur.rowcount
+
+    def _run(self, sql: str, params: Sequence[Any], take: Any) -> Any:
+        self._tick()
+        with self._lock:
+            try:
+                return take(self._conn.execute(_qmarks(sql), tuple(params)))
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "unable to open" in str(exc):
+                    raise SourceUnavailable(f"sqlite: {exc}") from None
+                raise
+
+    def table_columns(self, databases: Sequence[str]) -> dict[tuple[str, str], set[str]]:
+        found: dict[tuple[str, str], set[str]] = {}
+        for name in databases:
+            if name not in self.files:
+                continue
+            schema = quote_name(name)
+            tables = self.query(f"SELECT name FROM {schema}.sqlite_master WHERE type='table'")
+            for (table,) in tables:
+                cols = self.query(f"PRAGMA {schema}.table_info({quote_name(table)})")
+                found[(name, table)] = {col[1] for col in cols}
+        return found
+
+    def pool_stats(self) -> PoolStats | None:
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _qmarks(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
+def timed_probe(db: Database, sql: str) -> float:
+    """Run one probe query and return its round trip in milliseconds."""
+    start = time.perf_counter()
+    db.query(sql)
+    return (time.perf_counter() - start) * 1000.0
