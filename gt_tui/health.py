@@ -97,3 +97,20 @@ def scale_tier(polecats: int, convoys: int) -> ScaleTier:
 def worst(healths: list[Health]) -> Health:
     """The most severe health of several; unknown only when all are unknown."""
     return max(healths, key=lambda h: h.rank, default=Health.UNKNOWN)
+
+
+# Liveness and capacity limits from gt itself (gastown.md §1.5, §5, §2.1).
+DEACON_HEARTBEAT_STALE_S = 300.0  # gt calls the deacon heartbeat stale after 5 minutes
+DEACON_HEARTBEAT_RESTART_S = 1200.0  # and the daemon restarts the Deacon at 20 minutes
+DOLT_MAX_CONNECTIONS = 1000  # gt's server max_connections
+DOLT_ADMISSION_FRACTION = 0.8  # gt refuses spawns above 80 % of max_connections
+LONG_QUERY_S = 5  # a processlist query running this long counts as long
+
+
+def fraction_health(used: float, limit: float, warn_at: float = 0.8) -> Health:
+    """Healthy below `warn_at` of a limit, warning up to it, danger beyond it."""
+    if limit <= 0:
+        return Health.UNKNOWN
+    if used > limit:
+        return Health.DANGER
+    return Health.WARNING if used >= warn_at * limit else Health.HEALTHY

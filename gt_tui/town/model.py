@@ -31,12 +31,18 @@ class Town:
     hq_database: str
     endpoint: Endpoint
     tmux_socket: str
+    sqlite_files: tuple[tuple[str, Path], ...] = ()
 
     @property
     def databases(self) -> tuple[str, ...]:
         """`hq` first, then each rig's database, without repeats."""
         names = [self.hq_database, *(rig.database for rig in self.rigs)]
         return tuple(dict.fromkeys(names))
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the demo town, whose beads live in SQLite files instead of Dolt."""
+        return bool(self.sqlite_files)
 
     @property
     def events_file(self) -> Path:

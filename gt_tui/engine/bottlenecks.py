@@ -1,0 +1,121 @@
+"""The bottleneck map of the spec's section 1: each part of the town, judged, in one glance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from gt_tui import health as h
+from gt_tui.engine.facts import TownFacts
+from gt_tui.engine.snapshot import MapNode, MetricSummary
+from gt_tui.engine.window import summarize
+from gt_tui.health import Health
+
+
+@dataclass(frozen=True)
+class MapInputs:
+    """Everything the map is drawn from."""
+
+    now: datetime
+    facts: TownFacts
+    metrics: dict[str, MetricSummary]
+    queue_limit: int
+    refinery_queue_limit: int
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}s" if value < 120 else f"{value / 60:.0f}m"
+
+
+def _p95(metric: MetricSummary, unit: str = "s") -> str:
+    return "no samples" if metric.p95 is None else f"p95 {metric.p95:.1f}{unit}"
+
+
+def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
+    """The metric's threshold applied to the p95 of the samples of some groups (roles)."""
+    stats = summarize([s.value for s in metric.samples if match(s.group)])
+    if stats.p95 is None:
+        return Health.UNKNOWN, "no cycles"
+    judged = h.Threshold(metric.warning, metric.danger).judge(stats.p95)
+    return judged, f"cycle p95 {stats.p95:.0f}s ({stats.count})"
+
+
+def mayor(i: MapInputs) -> MapNode:
+    f = i.facts
+    depth = h.fraction_health(f.queue_depth, i.queue_limit)
+    wait = _secs(f.queue_oldest_wait_s)
+    facts = (f"queue {f.queue_depth}/{i.queue_limit}", f"oldest wait {wait}")
+    return MapNode("mayor", "Mayor · dispatch", depth, facts)
+
+
+def deacon(i: MapInputs) -> MapNode:
+    beat = i.facts.deacon_heartbeat
+    age = None if beat is None else (i.now - beat).total_seconds()
+    beat_health = (
+        Health.UNKNOWN
+        if age is None
+        else h.Threshold(h.DEACON_HEARTBEAT_STALE_S, h.DEACON_HEARTBEAT_RESTART_S).judge(age)
+    )
+    patrol_health, patrol = _group_health(i.metrics["patrol_cycle"], lambda g: g == "deacon")
+    return MapNode(
+        "deacon",
+        "Deacon · patrol",
+        h.worst([beat_health, patrol_health]),
+        (patrol, f"heartbeat {_secs(age)} ago"),
+    )
+
+
+def mail(i: MapInputs) -> MapNode:
+    metric = i.metrics["mail_lag"]
+    return MapNode("mail", "Mail", metric.health, (_p95(metric), f"backlog {i.facts.mail_backlog}"))
+
+
+def dolt(i: MapInputs) -> MapNode:
+    metric, f = i.metrics["dolt_latency"], i.facts
+    conns = (
+        Health.UNKNOWN
+        if f.connections is None
+        else h.fraction_health(f.connections, h.DOLT_MAX_CONNECTIONS, h.DOLT_ADMISSION_FRACTION)
+    )
+    facts = [_p95(metric, "ms")]
+    if f.connections is not None:
+        facts.append(f"conns {f.connections}/{h.DOLT_MAX_CONNECTIONS}")
+    if f.long_queries is not None:
+        facts.append(f"long queries {f.long_queries}")
+    return MapNode("dolt", "Dolt server", h.worst([metric.health, conns]), tuple(facts))
+
+
+def witness(i: MapInputs) -> MapNode:
+    health, text = _group_health(i.metrics["patrol_cycle"], lambda g: g.endswith("/witness"))
+    return MapNode("witness", "Witness · patrol", health, (text,))
+
+
+def refinery(i: MapInputs) -> MapNode:
+    mrs = i.facts.merge_requests
+    ages = [(i.now - at).total_seconds() for _db, _id, at in mrs if at is not None]
+    depth = h.fraction_health(len(mrs), i.refinery_queue_limit)
+    patrol, text = _group_health(i.metrics["patrol_cycle"], lambda g: g.endswith("/refinery"))
+    facts = (
+        f"MR queue {len(mrs)}/{i.refinery_queue_limit}",
+        f"oldest {_secs(max(ages) if ages else None)}",
+        text,
+    )
+    return MapNode("refinery", "Refinery · merges", h.worst([depth, patrol]), facts)
+
+
+def polecats(i: MapInputs) -> MapNode:
+    metric, f = i.metrics["polecat_spawn"], i.facts
+    running = "?" if f.running_sessions is None else str(len(f.running_sessions))
+    facts = (_p95(metric), f"running {running} of {len(f.polecats)}")
+    return MapNode("polecats", "Polecats · spawn", metric.health, facts)
+
+
+BUILDERS = (mayor, deacon, mail, dolt, witness, refinery, polecats)
+
+
+def bottleneck_map(inputs: MapInputs) -> tuple[MapNode, ...]:
+    """The seven boxes, in the spec diagram's order."""
+    return tuple(build(inputs) for build in BUILDERS)

@@ -1,0 +1,232 @@
+"""The engine: one refresh reads every source once and returns an immutable Snapshot.
+
+UI-free by design (no Textual import, checked by a test). A refresh never raises for a
+failing source: the failure is recorded with the time it began, the metrics that depend on
+it keep their last window marked stale, and the next good read clears it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from datetime import UTC, datetime, timedelta
+
+from gt_tui.engine import sources
+from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
+from gt_tui.engine.facts import TownFacts
+from gt_tui.engine.snapshot import (
+    DoltInfo,
+    EngineInfo,
+    MetricSummary,
+    Sample,
+    Snapshot,
+    SourceError,
+    TownInfo,
+)
+from gt_tui.engine.spawns import SpawnPairer
+from gt_tui.engine.window import CountWindow, TimeWindow, summarize
+from gt_tui.errors import GtTuiError
+from gt_tui.health import METRICS, MetricSpec, scale_tier
+from gt_tui.settings import Settings, thresholds
+from gt_tui.town.db import Database
+from gt_tui.town.events import EventsTail
+from gt_tui.town.model import Town
+from gt_tui.town.schema import BeadsSchema
+
+Clock = Callable[[], datetime]
+
+# Which source each metric's numbers come from: a failing source makes the metric stale.
+METRIC_SOURCE = {
+    "dolt_latency": "dolt",
+    "polecat_spawn": "events",
+    "mail_lag": "mail",
+    "convoy_refresh": "convoys",
+    "patrol_cycle": "patrols",
+}
+DB_SECONDS = "database timestamps have 1-second resolution (±1 s)"
+NOTES = {
+    "dolt_latency": "measured round trip through the console's pool",
+    "polecat_spawn": ".events.jsonl timestamps have 1-second resolution (±1 s)",
+    "mail_lag": DB_SECONDS,
+    "convoy_refresh": "measured by the engine's own clock",
+    "patrol_cycle": DB_SECONDS,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    """Reads a town; `refresh()` is safe to call from a worker thread, never concurrently."""
+
+    def __init__(
+        self,
+        town: Town,
+        db: Database,
+        settings: Settings,
+        *,
+        mode: str = "live",
+        read_only: bool = False,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.town, self.db, self.settings = town, db, settings
+        self.mode, self.read_only, self.clock = mode, read_only, clock
+        self._lock = threading.Lock()
+        self.demo: Any = None  # the sandbox behind a demo engine, for its load control
+        self.server: tuple[str, str] | None = None
+        self.schema: BeadsSchema | None = None
+        self._errors: dict[str, SourceError] = {}
+        self.events = EventsTail(town.events_file)
+        self.pairer = SpawnPairer()
+        self._windows = self._make_windows()
+        self.facts = TownFacts()
+
+    def _make_windows(self) -> dict[str, CountWindow | TimeWindow]:
+        span = float(self.settings.get("metrics.window"))
+        windows: dict[str, CountWindow | TimeWindow] = {
+            key: TimeWindow(span, self.clock) for key in METRIC_SOURCE
+        }
+        windows["dolt_latency"] = CountWindow(int(self.settings.get("metrics.dolt_probes")))
+        return windows
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take new settings live: windows resize; thresholds apply from the next refresh."""
+        with self._lock:
+            self.settings = settings
+            for window in self._windows.values():
+                if isinstance(window, TimeWindow):
+                    window.span = float(settings.get("metrics.window"))
+                else:
+                    window.resize(int(settings.get("metrics.dolt_probes")))
+
+    def refresh(self) -> Snapshot:
+        with self._lock:
+            started, trips = time.perf_counter(), self.db.round_trips
+            now = self.clock()
+            self.facts = TownFacts()
+            for name, read in sources.READERS:
+                self._guard(name, lambda read=read: read(self, now))
+            elapsed = (time.perf_counter() - started) * 1000.0
+            return self._snapshot(now, elapsed, self.db.round_trips - trips)
+
+    def _guard(self, source: str, read: Callable[[], None]) -> None:
+        try:
+            read()
+        except (GtTuiError, OSError, ValueError) as exc:
+            self._fail(source, str(exc))
+        except Exception as exc:  # a driver error we did not foresee must not stop the console
+            self._fail(source, f"{type(exc).__name__}: {exc}")
+        else:
+            self._errors.pop(source, None)
+
+    def _fail(self, source: str, message: str) -> None:
+        first = self._errors.get(source)
+        since = first.since if first else self.clock()
+        self._errors[source] = SourceError(source, message.splitlines()[0], since)
+
+    # -- state the source readers update ------------------------------------------------
+
+    def add_sample(self, metric: str, sample: Sample) -> None:
+        self._windows[metric].add(sample)
+
+    def replace_samples(self, metric: str, samples: list[Sample]) -> None:
+        window = self._windows[metric]
+        assert isinstance(window, TimeWindow)
+        window.replace(samples)
+
+    def window_start(self, now: datetime) -> datetime:
+        return now - timedelta(seconds=float(self.settings.get("metrics.window")))
+
+    # -- building the snapshot ----------------------------------------------------------
+
+    def _snapshot(self, now: datetime, refresh_ms: float, queries: int) -> Snapshot:
+        metrics = tuple(self._summary(spec) for spec in METRICS)
+        by_key = {m.key: m for m in metrics}
+        inputs = MapInputs(
+            now,
+            self.facts,
+            by_key,
+            int(self.settings.get("sling.queue_size")),
+            int(self.settings.get("refinery.queue_size")),
+        )
+        return Snapshot(
+            generated_at=now,
+            town=self._town_info(),
+            dolt=self._dolt_info(),
+            metrics=metrics,
+            engine=self._engine_info(refresh_ms, queries),
+            bottlenecks=bottleneck_map(inputs),
+            errors=tuple(self._errors.values()),
+        )
+
+    def _summary(self, spec: MetricSpec) -> MetricSummary:
+        samples = self._windows[spec.key].samples()
+        stats = summarize([s.value for s in samples])
+        limit = thresholds(self.settings)[spec.key]
+        error = self._errors.get(METRIC_SOURCE[spec.key]) or self._errors.get("schema")
+        return MetricSummary(
+            key=spec.key,
+            label=spec.label,
+            unit=spec.unit,
+            count=stats.count,
+            p50=stats.p50,
+            p95=stats.p95,
+            max=stats.max,
+            health=limit.judge(stats.p95),
+            warning=limit.warning,
+            danger=limit.danger,
+            source=sources.describe(self, spec.key),
+            samples=samples,
+            stale=error is not None,
+            error=error.message if error else None,
+            error_since=error.since if error else None,
+            precision_note=NOTES[spec.key],
+        )
+
+    def _town_info(self) -> TownInfo:
+        f = self.facts
+        tier = scale_tier(len(f.polecats), len(f.convoys))
+        running = None if f.running_sessions is None else len(f.running_sessions)
+        return TownInfo(
+            name=self.town.name,
+            root=str(self.town.root),
+            mode=self.mode,
+            rigs=tuple(rig.name for rig in self.town.rigs),
+            scale=tier.name,
+            scale_target_s=tier.target_seconds,
+            polecats=len(f.polecats),
+            polecats_running=running,
+            convoys_open=len(f.convoys),
+            mail_backlog=f.mail_backlog,
+            tmux=f.tmux_state,
+        )
+
+    def _dolt_info(self) -> DoltInfo:
+        kind, version = self.server or ("unknown", "")
+        error = self._errors.get("dolt")
+        endpoint = "sqlite (demo)" if self.town.is_sqlite else str(self.town.endpoint)
+        return DoltInfo(
+            endpoint,
+            kind,
+            version,
+            self.facts.connections,
+            error.message if error else None,
+            error.since if error else None,
+        )
+
+    def _engine_info(self, refresh_ms: float, queries: int) -> EngineInfo:
+        stats = self.db.pool_stats()
+        return EngineInfo(
+            refresh_ms=refresh_ms,
+            queries=queries,
+            pool_open=stats.open if stats else None,
+            pool_idle=stats.idle if stats else None,
+            queue_depth=self.facts.queue_depth,
+            queue_limit=int(self.settings.get("sling.queue_size")),
+        )
+
+    def close(self) -> None:
+        self.db.close()

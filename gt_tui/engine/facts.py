@@ -1,0 +1,26 @@
+"""What one refresh learned besides the five metrics: counts, ages and queue depths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gt_tui.engine.collectors import ConvoyProgress
+
+
+@dataclass
+class TownFacts:
+    """Mutable while a refresh gathers it; frozen into the Snapshot at the end."""
+
+    polecats: list[tuple[str, str]] = field(default_factory=list)
+    running_sessions: set[str] | None = None
+    tmux_state: str = "ok"
+    convoys: list[ConvoyProgress] = field(default_factory=list)
+    mail_backlog: int = 0
+    patrols_running: dict[str, datetime] = field(default_factory=dict)
+    deacon_heartbeat: datetime | None = None
+    merge_requests: list[tuple[str, str, datetime | None]] = field(default_factory=list)
+    connections: int | None = None
+    long_queries: int | None = None
+    queue_depth: int = 0
+    queue_oldest_wait_s: float | None = None

@@ -1,0 +1,159 @@
+"""The engine's source readers: each reads one source once per refresh and updates the engine.
+
+They run in order; a reader that raises is recorded by the engine as a failing source, and
+the others still run. Every database reader is a constant number of round trips.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from gt_tui import health as h
+from gt_tui.engine.collectors import (
+    convoy_view,
+    heartbeat_time,
+    mail_samples,
+    patrol_samples,
+    polecat_names,
+)
+from gt_tui.engine.snapshot import Sample
+from gt_tui.errors import SourceUnavailable
+from gt_tui.town import beads
+from gt_tui.town.db import Database, utc
+from gt_tui.town.schema import BeadsSchema, detect_schema
+from gt_tui.town.tmux import list_sessions, tmux_available
+
+if TYPE_CHECKING:
+    from gt_tui.engine.engine import Engine
+
+
+def server_kind(db: Database) -> tuple[str, str]:
+    """("dolt"|"mysql"|"sqlite", version), asked once per connection of the engine."""
+    if db.dialect == "sqlite":
+        return "sqlite", sqlite3.sqlite_version
+    try:
+        return "dolt", str(db.query("SELECT dolt_version()")[0][0])
+    except SourceUnavailable:
+        raise
+    except Exception:  # not Dolt: the function does not exist on this server
+        return "mysql", str(db.query("SELECT VERSION()")[0][0])
+
+
+def probe_sql(kind: str) -> str:
+    return "SELECT active_branch()" if kind == "dolt" else "SELECT 1"
+
+
+def read_dolt(engine: Engine, now: datetime) -> None:
+    if engine.server is None:
+        engine.server = server_kind(engine.db)
+    started = time.perf_counter()
+    engine.db.query(probe_sql(engine.server[0]))
+    latency = (time.perf_counter() - started) * 1000.0
+    engine.add_sample("dolt_latency", Sample(latency, now, subject="probe"))
+    if engine.db.dialect == "mysql":
+        total, long_running = engine.db.query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN command = %s AND time >= %s"
+            " THEN 1 ELSE 0 END), 0) FROM information_schema.PROCESSLIST",
+            ["Query", h.LONG_QUERY_S],
+        )[0]
+        engine.facts.connections, engine.facts.long_queries = int(total), int(long_running)
+
+
+def read_schema(engine: Engine, now: datetime) -> None:
+    if engine.schema is None:
+        engine.schema = detect_schema(engine.db, engine.town.databases)
+
+
+def _schema(engine: Engine) -> BeadsSchema:
+    if engine.schema is None:
+        raise SourceUnavailable("beads schema unknown: the database has not answered yet")
+    return engine.schema
+
+
+def read_events(engine: Engine, now: datetime) -> None:
+    for sample in engine.pairer.feed(engine.events.read_new()):
+        engine.add_sample("polecat_spawn", sample)
+
+
+def read_mail(engine: Engine, now: datetime) -> None:
+    schema, hq, since = _schema(engine), engine.town.hq_database, engine.window_start(now)
+    rows = beads.mail_acks(engine.db, schema, hq, since)
+    engine.replace_samples("mail_lag", mail_samples(rows, since))
+    engine.facts.mail_backlog = beads.mail_backlog(engine.db, schema, hq)
+
+
+def read_convoys(engine: Engine, now: datetime) -> None:
+    schema = _schema(engine)
+    started = time.perf_counter()
+    convoys = beads.open_convoys(engine.db, schema, engine.town.hq_database)
+    tracked = beads.tracked_issues(engine.db, schema, engine.town)
+    engine.facts.convoys = convoy_view(convoys, tracked)
+    seconds = time.perf_counter() - started
+    engine.add_sample("convoy_refresh", Sample(seconds, now, subject="convoy view"))
+
+
+def read_patrols(engine: Engine, now: datetime) -> None:
+    since = engine.window_start(now)
+    rows = beads.patrols(engine.db, _schema(engine), engine.town.databases, since)
+    reading = patrol_samples(rows)
+    engine.replace_samples("patrol_cycle", [s for s in reading.samples if s.at >= since])
+    engine.facts.patrols_running = reading.running
+
+
+def read_merge_requests(engine: Engine, now: datetime) -> None:
+    rows = beads.merge_requests(engine.db, _schema(engine), engine.town.databases)
+    engine.facts.merge_requests = [(str(db), str(i), utc(at)) for db, i, at in rows]
+
+
+def read_files(engine: Engine, now: datetime) -> None:
+    engine.facts.polecats = polecat_names(engine.town)
+    engine.facts.deacon_heartbeat = heartbeat_time(engine.town.root / "deacon" / "heartbeat.json")
+
+
+def read_tmux(engine: Engine, now: datetime) -> None:
+    if not tmux_available():
+        engine.facts.tmux_state = "tmux not installed"
+        return
+    sessions = list_sessions(engine.town.tmux_socket)
+    engine.facts.running_sessions = {s.name for s in sessions if not s.pane_dead}
+    expected = {
+        rig.session_name(name)
+        for rig_name, name in engine.facts.polecats
+        for rig in engine.town.rigs
+        if rig.name == rig_name
+    }
+    engine.facts.running_sessions &= expected
+
+
+READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
+    ("dolt", read_dolt),
+    ("schema", read_schema),
+    ("events", read_events),
+    ("mail", read_mail),
+    ("convoys", read_convoys),
+    ("patrols", read_patrols),
+    ("merge_requests", read_merge_requests),
+    ("files", read_files),
+    ("tmux", read_tmux),
+)
+
+SOURCE_TEXT = {
+    "polecat_spawn": "sling/spawn → session_start in {events}",
+    "mail_lag": "created_at → delivery-acked-at label, gt:message beads in {hq}",
+    "convoy_refresh": "engine build of the convoy view (2 queries)",
+    "patrol_cycle": "closed_at − created_at of mol-*-patrol wisps, all databases",
+}
+
+
+def describe(engine: Engine, metric: str) -> str:
+    """Where a metric's numbers come from, for the zoomed view and tooltips."""
+    if metric == "dolt_latency":
+        kind = engine.server[0] if engine.server else "mysql"
+        return f"`{probe_sql(kind)}` round trip through the pool"
+    return SOURCE_TEXT[metric].format(
+        events=engine.town.events_file.name, hq=engine.town.hq_database
+    )

@@ -1,0 +1,124 @@
+"""The three ways to run gt-tui — console, wall, snapshot — over a live town or the demo.
+
+Textual is imported only on the console path; the snapshot's text and JSON paths never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gt_tui.engine.engine import Engine
+from gt_tui.engine.snapshot import Snapshot
+from gt_tui.errors import SettingError
+from gt_tui.health import Health
+from gt_tui.settings import Settings, load_settings
+from gt_tui.town.connect import open_database
+from gt_tui.town.layout import find_town_root, load_town
+
+DEMO_SNAPSHOT_LIMIT_S = 30.0
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SettingError(f"--set {pair!r}: expected KEY=VALUE")
+        found[key.strip()] = value.strip()
+    return found
+
+
+def _settings(args: argparse.Namespace, root: Path | None) -> Settings:
+    return load_settings(root, _overrides(args.set))
+
+
+def open_engine(root: Path, args: argparse.Namespace, *, mode: str, read_only: bool) -> Engine:
+    """An engine over the town at `root`, with the user's and the town's settings."""
+    town = load_town(root)
+    settings = _settings(args, root)
+    db = open_database(town, settings, read_only=read_only)
+    return Engine(town, db, settings, mode=mode, read_only=read_only)
+
+
+@contextmanager
+def engine_session(args: argparse.Namespace, *, read_only: bool) -> Iterator[Engine]:
+    """The engine for this run: over the demo sandbox (built and torn down here) or a town."""
+    if args.demo:
+        from gt_tui.sandbox.demo import DemoTown
+
+        with DemoTown(args.demo_dir, args.demo_db, args.demo_load) as demo:
+            engine = open_engine(demo.root, args, mode="demo", read_only=read_only)
+            engine.demo = demo
+            try:
+                yield engine
+            finally:
+                engine.close()
+        return
+    engine = open_engine(find_town_root(args.town), args, mode="live", read_only=read_only)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def _first_refresh(engine: Engine, demo: bool) -> Snapshot:
+    """One refresh; on the demo, refresh until every metric has a sample (30 s at most)."""
+    snapshot = engine.refresh()
+    deadline = time.monotonic() + DEMO_SNAPSHOT_LIMIT_S
+    while demo and time.monotonic() < deadline and any(m.count == 0 for m in snapshot.metrics):
+        time.sleep(0.5)
+        snapshot = engine.refresh()
+    return snapshot
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    """Print one refresh; 1 when --fail-on is met, 2 when the database did not answer."""
+    with engine_session(args, read_only=True) as engine:
+        snapshot = _first_refresh(engine, args.demo)
+    sys.stdout.write(_format(snapshot, args.format))
+    sys.stdout.flush()
+    if snapshot.dolt.error:
+        print(f"gt-tui: {snapshot.dolt.endpoint}: {snapshot.dolt.error}", file=sys.stderr)
+        return 2
+    return 1 if _fails(snapshot, args.fail_on) else 0
+
+
+def _format(snapshot: Snapshot, fmt: str) -> str:
+    if fmt == "json":
+        from gt_tui.export.json import render_json
+
+        return render_json(snapshot) + "\n"
+    if fmt == "svg":
+        from gt_tui.export.svg import render_svg
+
+        return render_svg(snapshot)
+    from gt_tui.export.text import render_text
+
+    return render_text(snapshot, color=sys.stdout.isatty())
+
+
+def _fails(snapshot: Snapshot, fail_on: str | None) -> bool:
+    if fail_on is None:
+        return False
+    bar = Health(fail_on).rank
+    return any(m.health.rank >= bar for m in snapshot.metrics)
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """The interactive console, or the wall monitor (read-only) with --wall."""
+    from gt_tui.ui.app import run_console as run_app
+
+    read_only = args.wall or args.read_only
+    with engine_session(args, read_only=read_only) as engine:
+        interval = args.refresh or float(engine.settings.get("ui.refresh_interval"))
+        return run_app(engine, wall=args.wall, refresh_interval=interval)
+
+
+def run_subcommand(args: argparse.Namespace) -> int:
+    """Subcommands registered by their own modules carry their handler in `args.handler`."""
+    return int(args.handler(args))

@@ -1,0 +1,163 @@
+"""The beads queries the engine runs each refresh: a constant number, whatever the town's size.
+
+Each function is one round trip. Where the data spans databases or the issues/wisps twin
+tables, the parts are joined with UNION ALL into that one statement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gt_tui.town.db import Database, Row, quote_name, sql_time
+from gt_tui.town.model import Town
+from gt_tui.town.schema import BeadsSchema
+
+ACK_PREFIX = "delivery-acked-at:"
+PATROL_TITLE = "mol-%-patrol%"
+PATROL_DONE = "patrol cycle complete%"
+
+
+def _union(parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({text}) AS part{i}" for i, (text, _) in enumerate(parts)
+    )
+    return sql, [param for _, params in parts for param in params]
+
+
+def _run_union(db: Database, parts: list[tuple[str, list[Any]]]) -> list[Row]:
+    if not parts:
+        return []
+    sql, params = _union(parts)
+    return db.query(sql, params)
+
+
+def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> list[Row]:
+    """Messages acked since `since`: (id, created_at, ack label, assignee)."""
+    q = quote_name(hq)
+    parts = []
+    for issues, labels in schema.issue_tables(hq):
+        parts.append(
+            (
+                f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{issues} m"
+                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+                f" JOIN {q}.{labels} a ON a.issue_id = m.id AND a.label LIKE %s AND a.label >= %s",
+                ["gt:message", ACK_PREFIX + "%", ACK_PREFIX + since.strftime("%Y-%m-%d")],
+            )
+        )
+    return _run_union(db, parts)
+
+
+def mail_backlog(db: Database, schema: BeadsSchema, hq: str) -> int:
+    """Messages still `delivery:pending`, never acked, not closed, in both tables."""
+    q = quote_name(hq)
+    parts = []
+    for issues, labels in schema.issue_tables(hq):
+        parts.append(
+            (
+                f"SELECT m.id FROM {q}.{issues} m"
+                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+                f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
+                f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
+                f" WHERE k.issue_id = m.id AND k.label = %s)",
+                ["gt:message", "delivery:pending", "closed", "delivery:acked"],
+            )
+        )
+    if not parts:
+        return 0
+    sql, params = _union(parts)
+    return int(db.query(f"SELECT COUNT(*) FROM ({sql}) AS backlog", params)[0][0])
+
+
+def patrols(
+    db: Database, schema: BeadsSchema, databases: tuple[str, ...], since: datetime
+) -> list[Row]:
+    """Patrol root wisps completed since `since`, and those still open.
+
+    Rows: (database, assignee, title, status, created_at, closed_at).
+    """
+    parts = []
+    for database in databases:
+        q = quote_name(database)
+        for issues, _ in schema.issue_tables(database):
+            parts.append(
+                (
+                    f"SELECT %s AS db, assignee, title, status, created_at, closed_at"
+                    f" FROM {q}.{issues} WHERE title LIKE %s AND ((close_reason LIKE %s"
+                    f" AND closed_at >= %s) OR status = %s)",
+                    [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked"],
+                )
+            )
+    return _run_union(db, parts)
+
+
+def open_convoys(db: Database, schema: BeadsSchema, hq: str) -> list[Row]:
+    """Open convoys with each tracked target: (id, title, status, created_at, target)."""
+    q = quote_name(hq)
+    if not schema.has(hq, "issues"):
+        return []
+    join = ""
+    target = "NULL"
+    if schema.has(hq, "dependencies"):
+        target = schema.dependency_target(hq)
+        join = f" LEFT JOIN {q}.dependencies d ON d.issue_id = c.id AND d.type = %s"
+    sql = (
+        f"SELECT c.id, c.title, c.status, c.created_at, {target} FROM {q}.issues c{join}"
+        " WHERE c.issue_type = %s AND c.status <> %s ORDER BY c.created_at, c.id"
+    )
+    params = (["tracks"] if join else []) + ["convoy", "closed"]
+    return db.query(sql, params)
+
+
+def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
+    """Every issue an open convoy tracks, resolved to its rig's database through the prefix.
+
+    Rows: (convoy id, issue id, status, assignee, database).
+    """
+    hq = town.hq_database
+    if not (schema.has(hq, "issues") and schema.has(hq, "dependencies")):
+        return []
+    target = schema.dependency_target(hq)
+    q = quote_name(hq)
+    convoy = (
+        f" FROM {q}.dependencies d JOIN {q}.issues c ON c.id = d.issue_id"
+        " AND c.issue_type = %s AND c.status <> %s"
+    )
+    head = ["convoy", "closed"]
+    parts = [
+        (
+            f"SELECT d.issue_id, i.id, i.status, i.assignee, %s AS db{convoy}"
+            f" JOIN {q}.issues i ON i.id = {target} WHERE d.type = %s",
+            [hq, *head, "tracks"],
+        )
+    ]
+    for rig in town.rigs:
+        if not schema.has(rig.database, "issues"):
+            continue
+        marker = f"external:{rig.prefix}:"
+        parts.append(
+            (
+                f"SELECT d.issue_id, i.id, i.status, i.assignee, %s AS db{convoy}"
+                f" JOIN {quote_name(rig.database)}.issues i ON i.id = SUBSTR({target}, %s)"
+                f" WHERE d.type = %s AND {target} LIKE %s",
+                [rig.database, *head, len(marker) + 1, "tracks", marker + "%"],
+            )
+        )
+    return _run_union(db, parts)
+
+
+def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]) -> list[Row]:
+    """Open merge requests (label `gt:merge-request`): (database, id, created_at)."""
+    parts = []
+    for database in databases:
+        q = quote_name(database)
+        for issues, labels in schema.issue_tables(database):
+            parts.append(
+                (
+                    f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
+                    f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
+                    f" WHERE m.status <> %s",
+                    [database, "gt:merge-request", "closed"],
+                )
+            )
+    return _run_union(db, parts)

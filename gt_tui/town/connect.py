@@ -1,0 +1,14 @@
+"""Opening a town's database: Dolt over the MySQL protocol, or the demo town's SQLite files."""
+
+from __future__ import annotations
+
+from gt_tui.settings import Settings, pool_limits
+from gt_tui.town.db import Database, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.model import Town
+
+
+def open_database(town: Town, settings: Settings, *, read_only: bool = False) -> Database:
+    """A database handle for the town; nothing connects until the first query."""
+    if town.is_sqlite:
+        return SQLiteDatabase(dict(town.sqlite_files), read_only=read_only)
+    return MySQLDatabase(town.endpoint, pool_limits(settings), read_only=read_only)
