@@ -181,6 +181,8 @@ class MySQLDatabase(_Counted):
             with self.pool.connection() as conn, conn.cursor() as cur:
                 yield cur
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+            if not _source_lost(exc):
+                raise
             ep = self.endpoint
             raise SourceUnavailable(f"{ep.host}:{ep.port}: {_reason(exc)}") from None
 
@@ -201,6 +203,22 @@ class MySQLDatabase(_Counted):
 
     def close(self) -> None:
         self.pool.close_all()
+
+
+# The server's own "shutting down", "connection killed" and "idle too long" errors.
+_GONE = frozenset({1053, 1927, 4031})
+
+
+def _source_lost(exc: BaseException) -> bool:
+    """Whether the server is gone, not merely refusing a statement (both are OperationalError).
+
+    Client errors (2000-2999: refused, lost, gone away, timed out) mean the source is lost;
+    a live server's answer, such as a write refused in a READ ONLY session (1792), is not.
+    """
+    if isinstance(exc, pymysql.err.InterfaceError):
+        return True
+    errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
+    return 2000 <= errno < 3000 or errno in _GONE
 
 
 def _reason(exc: BaseException) -> str:
@@ -224,9 +242,9 @@ class SQLiteDatabase(_Counted):
         self._lock = threading.Lock()
         mode = "ro" if read_only else "rwc"
         for name, path in self.files.items():
-            self._conn.execute(
-                f"ATTACH DATABASE ? AS {quote_name(name)}", (f"file:{path}?mode={mode}",)
-            )
+            # as_uri() percent-escapes '?', '#', '%' and spaces that would break the URI.
+            uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
+            self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
         self._conn.execute("PRAGMA busy_timeout = 10000")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:

@@ -36,6 +36,7 @@ class _Slot(Generic[C]):
     conn: C
     born: float
     idle_since: float = field(default=0.0)
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class ConnectionPool(Generic[C]):
         self._in_use: dict[int, _Slot[C]] = {}
         self._cond = threading.Condition()
         self._waiting = self._created = self._closed = 0
+        self._generation = 0  # bumped by close_all: older connections close when returned
 
     @contextmanager
     def connection(self) -> Iterator[C]:
@@ -87,6 +89,7 @@ class ConnectionPool(Generic[C]):
         """Close every idle connection; connections in use close when returned."""
         with self._cond:
             doomed, self._idle = list(self._idle), deque()
+            self._generation += 1
         for slot in doomed:
             self._close_slot(slot)
 
@@ -124,7 +127,7 @@ class ConnectionPool(Generic[C]):
             raise
         with self._cond:
             del self._in_use[id(placeholder)]
-            slot = _Slot(conn, self._clock())
+            slot = _Slot(conn, self._clock(), generation=self._generation)
             self._in_use[id(slot)] = slot
             self._created += 1
         return slot
@@ -136,6 +139,7 @@ class ConnectionPool(Generic[C]):
             keep = (
                 len(self._idle) < self.limits.max_idle
                 and now - slot.born < self.limits.max_lifetime
+                and slot.generation == self._generation
             )
             if keep:
                 slot.idle_since = now

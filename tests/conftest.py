@@ -1,0 +1,76 @@
+"""Shared fixtures: a private SQL server, a private tmux socket and a real git repository.
+
+Conventions:
+- A fixture whose tool is missing skips its tests, except under CI (`CI=true`), where it
+  fails them: in CI a test must never pass by being skipped.
+- Tests that use the `mariadb` fixture are marked `mariadb`, tests that use `tmux_socket`
+  are marked `tmux` (automatically, here), so `pytest -m "not mariadb and not tmux"` runs
+  the rest. A test that reaches the server only through a parametrised fixture marks its
+  parameter: `pytest.param("mysql", marks=pytest.mark.mariadb)`.
+- `helpers.py` has the skip-or-fail rule (`missing`) and `run_git`, `tmux`, `kill_tmux_server`,
+  each with a timeout; `sqlserver.py` starts and stops the private server.
+- The server is shared by the session: a test takes unique names from
+  `mariadb.fresh_database_names(n)`, creates those databases itself and never touches others.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import kill_tmux_server, missing, run_git
+from sqlserver import SQLServer, find_server, start_server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "mariadb" in names:
+            item.add_marker(pytest.mark.mariadb)
+        if "tmux_socket" in names:
+            item.add_marker(pytest.mark.tmux)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[SQLServer]:
+    """A private server for the session (Dolt if on PATH, else MariaDB), root without password.
+
+    Yields a `SQLServer`: `.endpoint`, `.admin()` -> MySQLDatabase, `.fresh_database_names(n)`.
+    """
+    found = find_server()
+    if found is None:
+        missing("no SQL server: install mariadb-server (or put dolt on PATH)")
+    server = start_server(*found)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def tmux_socket() -> Iterator[str]:
+    """A private tmux socket name (`tmux -L <name>`); its server is killed afterwards."""
+    if shutil.which("tmux") is None:
+        missing("tmux is not installed")
+    name = f"gttui-test-{secrets.token_hex(4)}"
+    try:
+        yield name
+    finally:
+        kill_tmux_server(name)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    """A real git repository on branch `main` with one commit (README.md), in tmp_path."""
+    if shutil.which("git") is None:
+        missing("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").write_text("# test repository\n")
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "README.md")
+    run_git(repo, "commit", "-q", "-m", "init")
+    return repo

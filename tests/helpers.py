@@ -1,0 +1,69 @@
+"""Helpers for tests that drive real tools: the skip-or-fail rule, git and tmux with timeouts."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+TOOL_TIMEOUT = 30.0
+# Identity and config for test commits, without reading or writing the user's git config.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "gt-tui tests",
+    "GIT_AUTHOR_EMAIL": "tests@gt-tui.invalid",
+    "GIT_COMMITTER_NAME": "gt-tui tests",
+    "GIT_COMMITTER_EMAIL": "tests@gt-tui.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip for a missing tool, or fail under CI, where nothing may pass by skipping."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
+    pytest.skip(reason)
+
+
+def run_tool(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run a command with a timeout (killed on expiry); return stdout, raise on failure."""
+    done = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+def run_git(repo: Path, *args: str) -> str:
+    """Run one git command in `repo` with the test identity; return its stdout."""
+    return run_tool(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV})
+
+
+def tmux(socket: str, *args: str) -> str:
+    """Run one tmux command on a private socket (`tmux -L socket ...`); return its stdout."""
+    return run_tool(["tmux", "-L", socket, *args])
+
+
+def tmux_socket_path(socket: str) -> Path:
+    """Where tmux keeps the socket named by `-L socket` (tmux's own rule)."""
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+    return Path(base) / f"tmux-{os.getuid()}" / socket
+
+
+def kill_tmux_server(socket: str) -> None:
+    """Kill the tmux server on `socket`, if any, and remove the socket file it leaves."""
+    with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+        tmux(socket, "kill-server")  # "no server running" is the usual answer
+    tmux_socket_path(socket).unlink(missing_ok=True)
