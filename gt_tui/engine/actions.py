@@ -1,0 +1,242 @@
+"""The guarded facade every console key and CLI subcommand calls to change something.
+
+Each action is a method decorated with `@action(name)`. The decorator, not the UI, is the
+guard: in read-only mode (`--read-only`, `--wall`) it raises `ReadOnlyRefused` before the
+method runs; every call is timed and leaves exactly one audit line, refusals and failures
+included. A failure the user can act on (a GtTuiError) comes back as
+`ActionResult(ok=False, summary=<one line>)`; anything else is a bug and is raised after
+it is audited. Modules with heavy or optional dependencies are imported inside the
+method that needs them, so importing this facade stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from gt_tui.engine.advisor import MISSING, IndexAdvisor, IndexFinding
+from gt_tui.engine.audit import AuditLog
+from gt_tui.engine.cache import EngineCache, LoadReport
+from gt_tui.engine.limits import Limits
+from gt_tui.engine.queue import QueueView, flush_queue, queue_view
+from gt_tui.errors import GtTuiError, ReadOnlyRefused
+from gt_tui.town.db import Database
+from gt_tui.town.model import Town
+from gt_tui.town.schema import detect_schema
+
+F = TypeVar("F", bound=Callable[..., "ActionResult"])
+Progress = Callable[[float], None]
+BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10}  # runs when the caller names none
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: success, one line for the user, and the data behind it."""
+
+    ok: bool
+    summary: str
+    details: Any = None
+
+
+def action(name: str) -> Callable[[F], F]:
+    """Make a method a guarded, timed, audited action called `name`."""
+
+    def wrap(method: F) -> F:
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def run(self: Actions, *args: Any, **kwargs: Any) -> ActionResult:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = {k: v for k, v in list(bound.arguments.items())[1:] if not callable(v)}
+            return self._guarded(name, arguments, lambda: method(self, *args, **kwargs))
+
+        run.action_name = name  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+class Actions:
+    """Cache, queue, index, pool, tmux and benchmark actions for one town."""
+
+    @classmethod
+    def action_names(cls) -> dict[str, str]:
+        """Method name -> action name, for every guarded action."""
+        found = {n: getattr(getattr(cls, n), "action_name", None) for n in dir(cls)}
+        return {method: name for method, name in found.items() if name}
+
+    def __init__(
+        self,
+        town: Town,
+        db: Database,
+        settings: Mapping[str, Any],
+        *,
+        read_only: bool,
+        audit_log: AuditLog,
+        cache: EngineCache,
+        limits: Limits,
+    ) -> None:
+        self.town = town
+        self.db = db
+        self.settings = settings
+        self.read_only = read_only
+        self.audit_log = audit_log
+        self.cache = cache
+        self.limits = limits
+
+    def _guarded(
+        self, name: str, arguments: dict[str, Any], work: Callable[[], ActionResult]
+    ) -> ActionResult:
+        start = time.perf_counter()
+        if self.read_only:
+            refusal = ReadOnlyRefused(name)
+            self._audit(name, arguments, "refused", str(refusal), start)
+            raise refusal
+        try:
+            result = work()
+        except ReadOnlyRefused as exc:  # a read-only database below a writable facade
+            self._audit(name, arguments, "refused", str(exc), start)
+            raise
+        except GtTuiError as exc:
+            result = ActionResult(False, str(exc))
+        except BaseException as exc:
+            self._audit(name, arguments, "error", f"{type(exc).__name__}: {exc}", start)
+            raise
+        self._audit(name, arguments, "ok" if result.ok else "error", result.summary, start)
+        return result
+
+    def _audit(
+        self, name: str, arguments: dict[str, Any], status: str, text: str, start: float
+    ) -> None:
+        elapsed = (time.perf_counter() - start) * 1000.0
+        self.audit_log.record(
+            town=self.town.name,
+            action=name,
+            arguments=arguments,
+            status=status,
+            summary=text,
+            duration_ms=elapsed,
+        )
+
+    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+        """New settings for the cache and the limits, taking effect now."""
+        self.settings = settings
+        self.cache.reconfigure(settings)
+        self.limits.reconfigure(settings)
+
+    # ------------------------------------------------------------ reading (not audited)
+
+    def queue(self, now: datetime | None = None) -> QueueView:
+        """The sling queue against `sling.queue_size`."""
+        schema = detect_schema(self.db, self.town.databases)
+        return queue_view(self.db, self.town, schema, self.settings, now or datetime.now(UTC))
+
+    def index_advice(self, explain: bool = True) -> list[IndexFinding]:
+        """The index advisor's findings for every database of the town."""
+        return IndexAdvisor(self.db, self.town.databases).check(explain)
+
+    # ------------------------------------------------------------ caches (spec §4)
+
+    @action("cache.clear")
+    def clear_cache(self, kind: str = "all") -> ActionResult:
+        dropped = self.cache.clear(kind)
+        return ActionResult(True, f"cleared {dropped} cached entries ({kind})", dropped)
+
+    @action("cache.warm")
+    def warm_cache(self, kind: str = "all") -> ActionResult:
+        return self._loaded("warmed", kind, self.cache.warm(kind))
+
+    @action("cache.refresh")
+    def refresh_cache(self, kind: str = "all") -> ActionResult:
+        return self._loaded("refreshed", kind, self.cache.refresh(kind))
+
+    def _loaded(self, verb: str, kind: str, report: LoadReport) -> ActionResult:
+        if not self.cache.config.enabled:
+            return ActionResult(True, "cache is disabled (cache.enabled = false)", report)
+        counts = ", ".join(f"{k} {n}" for k, n in report.loaded.items())
+        failed = sum(report.failed.values())
+        tail = f"; {failed} failed" if failed else ""
+        return ActionResult(failed == 0, f"{verb} {kind}: {counts}{tail}", report)
+
+    # ------------------------------------------------------------ queue (spec §3)
+
+    @action("queue.flush")
+    def flush_queue(self, rig: str | None = None) -> ActionResult:
+        if rig is not None and rig not in {r.name for r in self.town.rigs}:
+            raise GtTuiError(f"no rig '{rig}' in town {self.town.name}")
+        schema = detect_schema(self.db, self.town.databases)
+        done = flush_queue(self.db, self.town, schema, who=self.audit_log.user, rig=rig)
+        where = f" of rig {rig}" if rig else ""
+        via = f" via {done.via}" if done.closed else ""
+        return ActionResult(True, f"closed {len(done.closed)} sling contexts{where}{via}", done)
+
+    # ------------------------------------------------------------ indexes (spec §2)
+
+    @action("indexes.create")
+    def create_indexes(self, names: Sequence[str]) -> ActionResult:
+        if not names:
+            raise GtTuiError("name the indexes to create (see the advisor's list)")
+        made = IndexAdvisor(self.db, self.town.databases).create(list(names))
+        return ActionResult(True, f"created {len(made)} indexes: {', '.join(made)}", made)
+
+    def missing_indexes(self) -> list[str]:
+        """Keys of the recommended indexes the town lacks (for a confirmed create)."""
+        return [f.key for f in self.index_advice(explain=False) if f.state == MISSING]
+
+    # ------------------------------------------------------------ worktree pool (spec §6)
+
+    @action("pool.create")
+    def create_pool(self, rig: str | None = None, size: int | None = None) -> ActionResult:
+        from gt_tui.engine import worktree_pool
+
+        target = int(self.settings["pool.size"]) if size is None else size
+        rigs = [rig] if rig is not None else [r.name for r in self.town.rigs]
+        made = [worktree_pool.create_pool(self.town, name, target, self.settings) for name in rigs]
+        parts = [f"{m.rig}: {len(m.created)} new, {m.existing} existed (via {m.via})" for m in made]
+        failed = [f for m in made for f in m.failed]
+        return ActionResult(not failed, "; ".join(parts) or "no rigs", made)
+
+    # ------------------------------------------------------------ tmux (spec §5)
+
+    @action("tmux.cleanup")
+    def cleanup_tmux(self) -> ActionResult:
+        from gt_tui.engine import tmux_hygiene
+
+        killed = tmux_hygiene.cleanup_dead(self.town)
+        names = ", ".join(s.name for s in killed) or "none"
+        return ActionResult(True, f"killed {len(killed)} dead sessions: {names}", killed)
+
+    @action("tmux.tune")
+    def tune_tmux(self) -> ActionResult:
+        from gt_tui.engine import tmux_hygiene
+
+        changes = tmux_hygiene.tune(self.town, self.settings)
+        shown = ", ".join(f"{c.option} {c.before or '-'}->{c.after}" for c in changes)
+        return ActionResult(True, f"tmux options: {shown}", changes)
+
+    # ------------------------------------------------------------ benchmarks (spec §10)
+
+    convoy_view: Callable[[], Any] | None = None  # set by the engine: builds the convoy view
+
+    @action("benchmark.run")
+    def run_benchmark(
+        self, kind: str, runs: int | None = None, progress: Progress | None = None
+    ) -> ActionResult:
+        from gt_tui.engine import bench
+
+        count = BENCH_RUNS.get(kind, 0) if runs is None else runs
+        if kind == "dolt":
+            result = bench.run_dolt_bench(self.db, count, progress=progress)
+        elif kind == "polecat":
+            result = bench.run_polecat_comparison(self.town, count, progress=progress)
+        elif kind == "convoy" and self.convoy_view is not None:
+            result = bench.run_convoy_bench(self.convoy_view, count, progress)
+        else:
+            raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat or convoy)")
+        return ActionResult(True, f"{kind} benchmark: {count} runs", result)

@@ -1,0 +1,292 @@
+"""The engine's two cache tiers (spec §4): L1 hot beads and L2 query results.
+
+Kinds: `bead` lives in L1 (`cache.ttl`, `cache.l1_size` entries); `agent` and `status`
+live in L2 (`cache.l2_ttl`, `cache.l2_size` entries). Each tier is a cachetools `TTLCache`
+whose `getsizeof` is an estimate of the value's bytes, so `maxsize` is a byte budget:
+`cache.memory_size` is split between the tiers in proportion to their entry capacities,
+and the entry capacity is enforced on insert. One lock guards both tiers (cachetools
+caches are not thread-safe); loaders run outside it.
+
+The refresh path calls `read_through(kind, key, loader)`. The cache remembers each key's
+loader, so warm-up (load what is missing) and refresh (load again) work for whatever the
+refresh path has read, without the cache knowing any SQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+import time
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache, TTLCache
+
+KINDS = ("bead", "agent", "status")
+TIER_OF = {"bead": "L1", "agent": "L2", "status": "L2"}
+_MISSING = object()
+Loader = Callable[[], Any]
+
+
+def estimate_bytes(value: Any, _seen: set[int] | None = None) -> int:
+    """A deep estimate of what `value` holds in memory (containers, dataclasses, strings)."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, str | bytes | bytearray | int | float | bool) or value is None:
+        return size
+    if isinstance(value, Mapping):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple | set | frozenset):
+        parts = list(value)
+    elif dataclasses.is_dataclass(value):
+        parts = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    else:
+        parts = list(getattr(value, "__dict__", {}).values())
+    return size + sum(estimate_bytes(part, seen) for part in parts)
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    """The cache settings (spec §4, validated by gt_tui.settings): bytes and seconds."""
+
+    enabled: bool
+    memory_size: int
+    l1_ttl: float
+    l1_size: int
+    l2_ttl: float
+    l2_size: int
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> CacheConfig:
+        return cls(
+            enabled=bool(settings["cache.enabled"]),
+            memory_size=int(settings["cache.memory_size"]),
+            l1_ttl=float(settings["cache.ttl"]),
+            l1_size=int(settings["cache.l1_size"]),
+            l2_ttl=float(settings["cache.l2_ttl"]),
+            l2_size=int(settings["cache.l2_size"]),
+        )
+
+    def tier(self, name: str) -> tuple[float, int, int]:
+        """(ttl, entry capacity, byte budget) of tier "L1" or "L2"."""
+        total = self.l1_size + self.l2_size
+        if name == "L1":
+            return self.l1_ttl, self.l1_size, self.memory_size * self.l1_size // total
+        return self.l2_ttl, self.l2_size, self.memory_size * self.l2_size // total
+
+
+@dataclass(frozen=True)
+class KindStats:
+    """Hits, misses and entries held for one kind."""
+
+    kind: str
+    tier: str
+    hits: int
+    misses: int
+    size: int
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """The whole cache: per kind, estimated bytes held per tier, and the memory budget."""
+
+    enabled: bool
+    kinds: tuple[KindStats, ...]
+    tier_bytes: dict[str, int]
+    memory_limit: int
+
+    @property
+    def hits(self) -> int:
+        return sum(k.hits for k in self.kinds)
+
+    @property
+    def misses(self) -> int:
+        return sum(k.misses for k in self.kinds)
+
+    @property
+    def size(self) -> int:
+        return sum(k.size for k in self.kinds)
+
+    @property
+    def bytes(self) -> int:
+        return sum(self.tier_bytes.values())
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+    def kind(self, name: str) -> KindStats:
+        return next(k for k in self.kinds if k.kind == name)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a warm-up or refresh did for each kind: entries loaded and loaders that failed."""
+
+    loaded: dict[str, int]
+    failed: dict[str, int]
+
+
+class EngineCache:
+    """L1 and L2 behind one lock, with per-kind statistics and remembered loaders."""
+
+    def __init__(self, config: CacheConfig, timer: Callable[[], float] = time.monotonic) -> None:
+        self._timer = timer
+        self._lock = threading.RLock()
+        self._hits = dict.fromkeys(KINDS, 0)
+        self._misses = dict.fromkeys(KINDS, 0)
+        self._apply(config)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, Any], timer: Callable[[], float] = time.monotonic
+    ) -> EngineCache:
+        return cls(CacheConfig.from_settings(settings), timer)
+
+    def _apply(self, config: CacheConfig) -> None:
+        self.config = config
+        self._tiers = {name: self._new_tier(name) for name in ("L1", "L2")}
+        self._loaders: dict[str, LRUCache[Hashable, Loader]] = {
+            kind: LRUCache(config.tier(TIER_OF[kind])[1]) for kind in KINDS
+        }
+
+    def _new_tier(self, name: str) -> TTLCache[tuple[str, Hashable], Any]:
+        ttl, _, budget = self.config.tier(name)
+        return TTLCache(budget, ttl, timer=self._timer, getsizeof=estimate_bytes)
+
+    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+        """Take new settings now; loaders carry over, entries too unless now disabled.
+
+        A carried entry is stored again, so its new TTL counts from now.
+        """
+        config = CacheConfig.from_settings(settings)
+        with self._lock:
+            old_tiers, old_loaders = self._tiers, self._loaders
+            self._apply(config)
+            for kind, loaders in old_loaders.items():
+                for key in list(loaders)[-self._loaders[kind].maxsize :]:
+                    self._loaders[kind][key] = loaders[key]
+            if not config.enabled:
+                return
+            for tier in old_tiers.values():
+                for full_key in list(tier):
+                    value = tier.get(full_key, _MISSING)
+                    if value is not _MISSING:
+                        self._put(full_key[0], full_key[1], value)
+
+    def get(self, kind: str, key: Hashable) -> Any:
+        """The cached value or None; counts a hit or a miss."""
+        value = self._lookup(_check_kind(kind), key)
+        return None if value is _MISSING else value
+
+    def put(self, kind: str, key: Hashable, value: Any) -> None:
+        with self._lock:
+            if self.config.enabled:
+                self._put(_check_kind(kind), key, value)
+
+    def read_through(self, kind: str, key: Hashable, loader: Loader) -> Any:
+        """The cached value, or `loader()`'s result, stored; the loader is remembered."""
+        _check_kind(kind)
+        if not self.config.enabled:
+            return loader()
+        with self._lock:
+            self._loaders[kind][key] = loader
+        value = self._lookup(kind, key)
+        if value is _MISSING:
+            value = loader()
+            self.put(kind, key, value)
+        return value
+
+    def _lookup(self, kind: str, key: Hashable) -> Any:
+        with self._lock:
+            value = self._tiers[TIER_OF[kind]].get((kind, key), _MISSING)
+            counter = self._misses if value is _MISSING else self._hits
+            counter[kind] += 1
+            return value
+
+    def _put(self, kind: str, key: Hashable, value: Any) -> None:
+        tier = self._tiers[TIER_OF[kind]]
+        capacity = self.config.tier(TIER_OF[kind])[1]
+        full_key = (kind, key)
+        tier.expire()
+        if full_key not in tier and len(tier) >= capacity:
+            tier.popitem()  # the least recently used entry makes room
+        try:
+            tier[full_key] = value
+        except ValueError:  # larger than the tier's whole byte budget: not cached
+            tier.pop(full_key, None)
+
+    def clear(self, kind: str = "all") -> int:
+        """Drop the cached values of a kind (or all); loaders stay for warm-up. Returns count."""
+        kinds = _kinds(kind)
+        with self._lock:
+            dropped = 0
+            for tier in self._tiers.values():
+                for full_key in [k for k in tier if k[0] in kinds]:
+                    tier.pop(full_key, None)
+                    dropped += 1
+            return dropped
+
+    def warm(self, kind: str = "all") -> LoadReport:
+        """Load every remembered key of the kind that is not cached now."""
+        return self._load(_kinds(kind), only_missing=True)
+
+    def refresh(self, kind: str = "all") -> LoadReport:
+        """Load every remembered key of the kind again, replacing what is cached."""
+        return self._load(_kinds(kind), only_missing=False)
+
+    def _load(self, kinds: tuple[str, ...], only_missing: bool) -> LoadReport:
+        loaded, failed = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0)
+        if not self.config.enabled:
+            return LoadReport(loaded, failed)
+        for kind in kinds:
+            with self._lock:
+                tier = self._tiers[TIER_OF[kind]]
+                jobs = [
+                    (k, f)
+                    for k, f in self._loaders[kind].items()
+                    if not only_missing or (kind, k) not in tier
+                ]
+            for key, loader in jobs:
+                try:
+                    value = loader()
+                except Exception:  # one failing source must not stop the others
+                    failed[kind] += 1
+                    continue
+                self.put(kind, key, value)
+                loaded[kind] += 1
+        return LoadReport(loaded, failed)
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            for tier in self._tiers.values():
+                tier.expire()
+            kinds = tuple(self._kind_stats(kind) for kind in KINDS)
+            held = {name: int(tier.currsize) for name, tier in self._tiers.items()}
+            return CacheStats(self.config.enabled, kinds, held, self.config.memory_size)
+
+    def _kind_stats(self, kind: str) -> KindStats:
+        size = sum(1 for k in self._tiers[TIER_OF[kind]] if k[0] == kind)
+        return KindStats(kind, TIER_OF[kind], self._hits[kind], self._misses[kind], size)
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown cache kind {kind!r}; one of {', '.join(KINDS)}")
+    return kind
+
+
+def _kinds(kind: str) -> tuple[str, ...]:
+    """`all` or one kind, as a tuple of kinds."""
+    return KINDS if kind == "all" else (_check_kind(kind),)

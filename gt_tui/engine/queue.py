@@ -1,0 +1,217 @@
+"""The sling queue (spec §3): open `gt:sling-context` beads, oldest first, and flushing it.
+
+gt's scheduler keeps one sling-context bead per scheduled work bead, created with
+`bd create --ephemeral` (so in `wisps`), in the town beads or the target rig's beads:
+we look in both tables of `hq` and of every rig database. Its description is JSON
+(`work_bead_id`, `target_rig`, `enqueued_at`, ...); older or hand-made ones use
+`key: value` lines or the `metadata` JSON. Without `enqueued_at`, `created_at` counts.
+
+Flushing closes them: where `gt` is on PATH and the whole queue goes, `gt scheduler clear`
+does it (gt has no per-rig clear); otherwise one UPDATE per table and database (ids in
+chunks), plus one `closed` event row each, as `bd close` leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gt_tui.engine.batch import CHUNK
+from gt_tui.town.beads import _run_union
+from gt_tui.town.db import Database, quote_name, sql_time, utc
+from gt_tui.town.gt_cli import gt_available, run_gt
+from gt_tui.town.model import Town
+from gt_tui.town.schema import BeadsSchema
+
+SLING_LABEL = "gt:sling-context"
+FLUSH_REASON = "flushed by gt-tui: {who}"
+GT_CLEAR_TIMEOUT = 60.0
+_EVENTS = {"issues": "events", "wisps": "wisp_events"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # only for a row without created_at (NOT NULL in beads)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One scheduled sling: its context bead, the work bead, the rig, when it was enqueued."""
+
+    id: str
+    database: str
+    table: str
+    work_bead: str | None
+    rig: str | None
+    enqueued_at: datetime
+    enqueued_from: str  # "description", "metadata" or "created_at"
+
+    def waited(self, now: datetime) -> float:
+        """Seconds since it was enqueued (1-second resolution when from the database)."""
+        return max(0.0, (now - self.enqueued_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """The queue against `sling.queue_size`."""
+
+    items: tuple[QueueItem, ...]
+    limit: int
+    now: datetime
+
+    @property
+    def depth(self) -> int:
+        return len(self.items)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.depth > self.limit
+
+    @property
+    def oldest_wait(self) -> float | None:
+        return self.items[0].waited(self.now) if self.items else None
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    """What a flush closed, and how (`sql` or `gt`)."""
+
+    closed: tuple[str, ...]
+    via: str
+
+
+def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:
+    """Every open sling context in hq and the rigs, both tables, oldest first (one query)."""
+    parts = []
+    for database in town.databases:
+        q = quote_name(database)
+        for issues, labels in schema.issue_tables(database):
+            parts.append(
+                (
+                    f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at"
+                    f" FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
+                    " AND l.label = %s WHERE s.status = %s",
+                    [database, issues, SLING_LABEL, "open"],
+                )
+            )
+    rig_of_db = {rig.database: rig.name for rig in town.rigs}
+    items = [_item(row, rig_of_db) for row in _run_union(db, parts)]
+    return sorted(items, key=lambda item: (item.enqueued_at, item.id))
+
+
+def queue_view(
+    db: Database, town: Town, schema: BeadsSchema, settings: Mapping[str, Any], now: datetime
+) -> QueueView:
+    return QueueView(tuple(list_queue(db, town, schema)), int(settings["sling.queue_size"]), now)
+
+
+def _item(row: Sequence[Any], rig_of_db: Mapping[str, str]) -> QueueItem:
+    database, table, bead_id, description, metadata, created_at = row
+    fields, source = context_fields(description, metadata)
+    enqueued = _moment(fields.get("enqueued_at"))
+    if enqueued is None:
+        enqueued, source = utc(created_at) or _EPOCH, "created_at"
+    work = fields.get("work_bead_id") or fields.get("work_bead")
+    rig = fields.get("target_rig") or fields.get("rig") or rig_of_db.get(database)
+    return QueueItem(bead_id, database, table, work or None, rig or None, enqueued, source)
+
+
+def context_fields(description: str | None, metadata: Any) -> tuple[dict[str, Any], str]:
+    """The sling fields from the description (JSON or `key: value` lines), else metadata."""
+    fields = _json_object(description) or _key_values(description or "")
+    if fields.get("enqueued_at"):
+        return fields, "description"
+    meta = _json_object(metadata)
+    if meta.get("enqueued_at"):
+        return {**fields, **meta}, "metadata"
+    return {**meta, **fields}, "description"
+
+
+def _json_object(text: Any) -> dict[str, Any]:
+    if isinstance(text, dict):
+        return text
+    try:
+        value = json.loads(text) if text else None
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _key_values(text: str) -> dict[str, Any]:
+    pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs if key.strip()}
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return utc(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def flush_queue(
+    db: Database,
+    town: Town,
+    schema: BeadsSchema,
+    *,
+    who: str,
+    rig: str | None = None,
+    use_gt: Callable[[], bool] = gt_available,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FlushResult:
+    """Close the open sling contexts (of one rig, or all); returns the ids it closed."""
+    doomed = [item for item in list_queue(db, town, schema) if rig is None or item.rig == rig]
+    if not doomed:
+        return FlushResult((), "none")
+    if rig is None and use_gt():
+        run_gt(["scheduler", "clear"], town.root, GT_CLEAR_TIMEOUT)
+        still = {item.id for item in list_queue(db, town, schema)}
+        return FlushResult(tuple(i.id for i in doomed if i.id not in still), "gt")
+    _close(db, schema, doomed, FLUSH_REASON.format(who=who), who, now())
+    return FlushResult(tuple(item.id for item in doomed), "sql")
+
+
+def _close(
+    db: Database,
+    schema: BeadsSchema,
+    items: list[QueueItem],
+    reason: str,
+    who: str,
+    moment: datetime,
+) -> None:
+    """One UPDATE per (database, table) and chunk of ids; one `closed` event row each."""
+    stamp = sql_time(moment)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        groups.setdefault((item.database, item.table), []).append(item.id)
+    for (database, table), ids in groups.items():
+        target = f"{quote_name(database)}.{quote_name(table)}"
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(part))
+            db.execute(
+                f"UPDATE {target} SET status = %s, closed_at = %s, updated_at = %s,"
+                f" close_reason = %s WHERE status = %s AND id IN ({marks})",
+                ["closed", stamp, stamp, reason, "open", *part],
+            )
+        _log_closed(db, schema, database, table, ids, (who, reason, stamp))
+
+
+def _log_closed(
+    db: Database,
+    schema: BeadsSchema,
+    database: str,
+    table: str,
+    ids: list[str],
+    what: tuple[str, str, str],
+) -> None:
+    events = _EVENTS[table]
+    if not schema.has(database, events):
+        return
+    who, reason, stamp = what
+    db.executemany(
+        f"INSERT INTO {quote_name(database)}.{quote_name(events)} (id, issue_id, event_type,"
+        " actor, old_value, new_value, comment, created_at)"
+        f" VALUES ({', '.join(['%s'] * 8)})",
+        [(str(uuid.uuid4()), i, "closed", who, "", "closed", reason, stamp) for i in ids],
+    )

@@ -1,0 +1,109 @@
+"""Memory and CPU of each agent's process tree against the spec's limits (§6).
+
+An agent is a tmux session; its tree is the pane's process and all its descendants.
+RSS is summed over the tree (shared pages count once per process, so it errs high).
+CPU comes from psutil's `cpu_percent()`, which measures since the previous call on the
+same `Process` object: the monitor keeps those objects between samples and reports no
+CPU for a process seen for the first time (its first reading is a meaningless 0.0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import psutil
+
+_GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
+
+
+@dataclass(frozen=True)
+class AgentUsage:
+    """One agent's process tree: size, memory, CPU (cores) and whether it breaks a limit."""
+
+    session: str
+    pid: int | None
+    processes: int
+    rss: int
+    cpu_cores: float | None
+    over_memory: bool
+    over_cpu: bool
+    error: str | None = None
+
+    @property
+    def offender(self) -> bool:
+        return self.over_memory or self.over_cpu
+
+
+@dataclass(frozen=True)
+class ResourceLimits:
+    """`polecat.max_memory` (bytes) and `polecat.max_cpu` (cores)."""
+
+    max_memory: int
+    max_cpu: float
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> ResourceLimits:
+        return cls(int(settings["polecat.max_memory"]), float(settings["polecat.max_cpu"]))
+
+
+class ResourceMonitor:
+    """Samples agents' process trees; keep one monitor so CPU has a baseline."""
+
+    def __init__(self, limits: ResourceLimits) -> None:
+        self.limits = limits
+        self._known: dict[int, psutil.Process] = {}
+
+    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+        self.limits = ResourceLimits.from_settings(settings)
+
+    def sample(self, sessions: Iterable[tuple[str, int | None]]) -> list[AgentUsage]:
+        """Usage per (session name, pane pid); a missing or dead pid gives an error row."""
+        seen: dict[int, psutil.Process] = {}
+        usage = [self._agent(name, pid, seen) for name, pid in sessions]
+        self._known = seen  # processes not seen this time are forgotten
+        return usage
+
+    def _agent(self, name: str, pid: int | None, seen: dict[int, psutil.Process]) -> AgentUsage:
+        if pid is None:
+            return AgentUsage(name, None, 0, 0, None, False, False, "no pane process")
+        try:
+            tree = self._tree(pid)
+        except _GONE:
+            return AgentUsage(name, pid, 0, 0, None, False, False, "process gone")
+        except psutil.AccessDenied:
+            return AgentUsage(name, pid, 0, 0, None, False, False, "access denied")
+        rss, cpu, counted = 0, None, 0
+        for proc in tree:
+            reading = self._read(proc)
+            if reading is None:
+                continue
+            counted += 1
+            rss += reading[0]
+            if reading[1] is not None:
+                cpu = (cpu or 0.0) + reading[1]
+            seen[proc.pid] = proc
+        cores = None if cpu is None else cpu / 100.0
+        over_cpu = cores is not None and cores > self.limits.max_cpu
+        return AgentUsage(name, pid, counted, rss, cores, rss > self.limits.max_memory, over_cpu)
+
+    def _tree(self, pid: int) -> list[psutil.Process]:
+        root = self._kept(psutil.Process(pid))
+        return [root, *(self._kept(child) for child in root.children(recursive=True))]
+
+    def _kept(self, proc: psutil.Process) -> psutil.Process:
+        """The Process object kept from the last sample, when it is still the same process."""
+        known = self._known.get(proc.pid)
+        return known if known is not None and known == proc else proc
+
+    def _read(self, proc: psutil.Process) -> tuple[int, float | None] | None:
+        """(rss bytes, cpu percent or None for a first reading); None when it is gone."""
+        first = self._known.get(proc.pid) is not proc
+        try:
+            with proc.oneshot():
+                rss = proc.memory_info().rss
+                percent = proc.cpu_percent(interval=None)
+        except (*_GONE, psutil.AccessDenied):
+            return None
+        return rss, None if first else percent
