@@ -109,8 +109,11 @@ def refinery(i: MapInputs) -> MapNode:
 def polecats(i: MapInputs) -> MapNode:
     metric, f = i.metrics["polecat_spawn"], i.facts
     running = "?" if f.running_sessions is None else str(len(f.running_sessions))
-    facts = (_p95(metric), f"running {running} of {len(f.polecats)}")
-    return MapNode("polecats", "Polecats · spawn", metric.health, facts)
+    facts = [_p95(metric), f"running {running} of {len(f.polecats)}"]
+    over = Health.WARNING if f.offenders else Health.HEALTHY
+    if f.offenders:
+        facts.append(f"over limits: {', '.join(f.offenders[:3])}")
+    return MapNode("polecats", "Polecats · spawn", h.worst([metric.health, over]), tuple(facts))
 
 
 BUILDERS = (mayor, deacon, mail, dolt, witness, refinery, polecats)

@@ -10,12 +10,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from gt_tui.engine import sources
+from gt_tui.engine.actions import Actions
+from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
+from gt_tui.engine.cache import EngineCache
 from gt_tui.engine.facts import TownFacts
+from gt_tui.engine.limits import LimitedDatabase, Limits
+from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.snapshot import (
     DoltInfo,
     EngineInfo,
@@ -71,9 +76,24 @@ class Engine:
         mode: str = "live",
         read_only: bool = False,
         clock: Clock = utc_now,
+        audit_log: AuditLog | None = None,
     ) -> None:
-        self.town, self.db, self.settings = town, db, settings
+        self.town, self.settings = town, settings
         self.mode, self.read_only, self.clock = mode, read_only, clock
+        self.limits = Limits(settings)
+        self.cache = EngineCache.from_settings(settings)
+        self.db = LimitedDatabase(db, self.limits)
+        self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
+        self.actions = Actions(
+            town,
+            self.db,
+            settings,
+            read_only=read_only,
+            audit_log=audit_log or AuditLog(),
+            cache=self.cache,
+            limits=self.limits,
+        )
+        self.actions.convoy_view = lambda: sources.build_convoy_view(self)
         self._lock = threading.Lock()
         self.demo: Any = None  # the sandbox behind a demo engine, for its load control
         self.server: tuple[str, str] | None = None
@@ -96,6 +116,8 @@ class Engine:
         """Take new settings live: windows resize; thresholds apply from the next refresh."""
         with self._lock:
             self.settings = settings
+            self.actions.reconfigure(settings)
+            self.resources.reconfigure(settings)
             for window in self._windows.values():
                 if isinstance(window, TimeWindow):
                     window.span = float(settings.get("metrics.window"))
@@ -166,7 +188,9 @@ class Engine:
         samples = self._windows[spec.key].samples()
         stats = summarize([s.value for s in samples])
         limit = thresholds(self.settings)[spec.key]
-        error = self._errors.get(METRIC_SOURCE[spec.key]) or self._errors.get("schema")
+        # Only the metric's own source: readers that need the schema fail on their own
+        # without it, and the events file must not be marked stale by a database error.
+        error = self._errors.get(METRIC_SOURCE[spec.key])
         return MetricSummary(
             key=spec.key,
             label=spec.label,
@@ -218,12 +242,18 @@ class Engine:
         )
 
     def _engine_info(self, refresh_ms: float, queries: int) -> EngineInfo:
-        stats = self.db.pool_stats()
+        stats, cache = self.db.pool_stats(), self.cache.stats()
+        bucket = self.limits.bucket.stats()
         return EngineInfo(
             refresh_ms=refresh_ms,
             queries=queries,
             pool_open=stats.open if stats else None,
             pool_idle=stats.idle if stats else None,
+            cache_hits=cache.hits,
+            cache_misses=cache.misses,
+            cache_size=cache.size,
+            rate_tokens=bucket.tokens,
+            rate_waiters=bucket.waiters,
             queue_depth=self.facts.queue_depth,
             queue_limit=int(self.settings.get("sling.queue_size")),
         )

@@ -24,3 +24,4 @@ class TownFacts:
     long_queries: int | None = None
     queue_depth: int = 0
     queue_oldest_wait_s: float | None = None
+    offenders: list[str] = field(default_factory=list)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.engine.batch import CHUNK
-from gt_tui.town.beads import _run_union
+from gt_tui.town.beads import run_union
 from gt_tui.town.db import Database, quote_name, sql_time, utc
 from gt_tui.town.gt_cli import gt_available, run_gt
 from gt_tui.town.model import Town
@@ -95,7 +95,7 @@ def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]
                 )
             )
     rig_of_db = {rig.database: rig.name for rig in town.rigs}
-    items = [_item(row, rig_of_db) for row in _run_union(db, parts)]
+    items = [_item(row, rig_of_db) for row in run_union(db, parts)]
     return sorted(items, key=lambda item: (item.enqueued_at, item.id))
 
 

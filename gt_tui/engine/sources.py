@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from gt_tui import health as h
 from gt_tui.engine.collectors import (
+    ConvoyProgress,
     convoy_view,
     heartbeat_time,
     mail_samples,
     patrol_samples,
     polecat_names,
 )
+from gt_tui.engine.queue import list_queue
 from gt_tui.engine.snapshot import Sample
 from gt_tui.errors import SourceUnavailable
 from gt_tui.town import beads
@@ -48,8 +50,7 @@ def probe_sql(kind: str) -> str:
 
 
 def read_dolt(engine: Engine, now: datetime) -> None:
-    if engine.server is None:
-        engine.server = server_kind(engine.db)
+    engine.server = engine.cache.read_through("status", "server", lambda: server_kind(engine.db))
     started = time.perf_counter()
     engine.db.query(probe_sql(engine.server[0]))
     latency = (time.perf_counter() - started) * 1000.0
@@ -64,8 +65,11 @@ def read_dolt(engine: Engine, now: datetime) -> None:
 
 
 def read_schema(engine: Engine, now: datetime) -> None:
-    if engine.schema is None:
-        engine.schema = detect_schema(engine.db, engine.town.databases)
+    """The schema, re-detected when its cache entry expires (L2, 15 min) or is cleared."""
+    databases = engine.town.databases
+    engine.schema = engine.cache.read_through(
+        "status", "schema", lambda: detect_schema(engine.db, databases)
+    )
 
 
 def _schema(engine: Engine) -> BeadsSchema:
@@ -86,14 +90,24 @@ def read_mail(engine: Engine, now: datetime) -> None:
     engine.facts.mail_backlog = beads.mail_backlog(engine.db, schema, hq)
 
 
-def read_convoys(engine: Engine, now: datetime) -> None:
+def build_convoy_view(engine: Engine) -> list[ConvoyProgress]:
+    """Every open convoy with its tracked issues and progress: two queries in all."""
     schema = _schema(engine)
-    started = time.perf_counter()
     convoys = beads.open_convoys(engine.db, schema, engine.town.hq_database)
-    tracked = beads.tracked_issues(engine.db, schema, engine.town)
-    engine.facts.convoys = convoy_view(convoys, tracked)
+    return convoy_view(convoys, beads.tracked_issues(engine.db, schema, engine.town))
+
+
+def read_convoys(engine: Engine, now: datetime) -> None:
+    started = time.perf_counter()
+    engine.facts.convoys = build_convoy_view(engine)
     seconds = time.perf_counter() - started
     engine.add_sample("convoy_refresh", Sample(seconds, now, subject="convoy view"))
+
+
+def read_queue(engine: Engine, now: datetime) -> None:
+    items = list_queue(engine.db, engine.town, _schema(engine))
+    engine.facts.queue_depth = len(items)
+    engine.facts.queue_oldest_wait_s = items[0].waited(now) if items else None
 
 
 def read_patrols(engine: Engine, now: datetime) -> None:
@@ -136,6 +150,7 @@ READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
     ("mail", read_mail),
     ("convoys", read_convoys),
     ("patrols", read_patrols),
+    ("queue", read_queue),
     ("merge_requests", read_merge_requests),
     ("files", read_files),
     ("tmux", read_tmux),

@@ -1,0 +1,1 @@
+"""The embedded sandbox town: a static builder (layout, schema, writer, scale) and its agents."""

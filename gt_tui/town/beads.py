@@ -25,7 +25,7 @@ def _union(parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
     return sql, [param for _, params in parts for param in params]
 
 
-def _run_union(db: Database, parts: list[tuple[str, list[Any]]]) -> list[Row]:
+def run_union(db: Database, parts: list[tuple[str, list[Any]]]) -> list[Row]:
     if not parts:
         return []
     sql, params = _union(parts)
@@ -45,7 +45,7 @@ def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> li
                 ["gt:message", ACK_PREFIX + "%", ACK_PREFIX + since.strftime("%Y-%m-%d")],
             )
         )
-    return _run_union(db, parts)
+    return run_union(db, parts)
 
 
 def mail_backlog(db: Database, schema: BeadsSchema, hq: str) -> int:
@@ -88,7 +88,7 @@ def patrols(
                     [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked"],
                 )
             )
-    return _run_union(db, parts)
+    return run_union(db, parts)
 
 
 def open_convoys(db: Database, schema: BeadsSchema, hq: str) -> list[Row]:
@@ -143,7 +143,7 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
                 [rig.database, *head, len(marker) + 1, "tracks", marker + "%"],
             )
         )
-    return _run_union(db, parts)
+    return run_union(db, parts)
 
 
 def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]) -> list[Row]:
@@ -160,4 +160,4 @@ def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]
                     [database, "gt:merge-request", "closed"],
                 )
             )
-    return _run_union(db, parts)
+    return run_union(db, parts)
