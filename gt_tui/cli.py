@@ -16,7 +16,8 @@ LOADS = ("light", "normal", "heavy")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="gt-tui", description="A performance console for a Gas Town deployment.")
+        prog="gt-tui", description="A performance console for a Gas Town deployment."
+    )
     parser.add_argument("--version", action="version", version=f"gt-tui {__version__}")
     _add_town_options(parser)
     _add_mode_options(parser)
@@ -28,30 +29,47 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_town_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("town")
-    group.add_argument("--town", type=Path, metavar="PATH",
-                       help="town root (default: GT_TOWN_ROOT, GT_ROOT, cwd and parents, ~/gt)")
-    group.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a setting for this run (repeatable)")
+    group.add_argument(
+        "--town",
+        type=Path,
+        metavar="PATH",
+        help="town root (default: GT_TOWN_ROOT, GT_ROOT, cwd and parents, ~/gt)",
+    )
+    group.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for this run (repeatable)",
+    )
 
 
 def _add_mode_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("modes")
     group.add_argument("--wall", action="store_true", help="read-only wall monitor")
     group.add_argument("--read-only", action="store_true", help="refuse every change")
-    group.add_argument("--refresh", type=float, metavar="SECONDS",
-                       help="refresh interval (default: setting ui.refresh_interval)")
+    group.add_argument(
+        "--refresh",
+        type=float,
+        metavar="SECONDS",
+        help="refresh interval (default: setting ui.refresh_interval)",
+    )
     group.add_argument("--snapshot", action="store_true", help="print one refresh and exit")
     group.add_argument("--format", choices=FORMATS, default="text", help="snapshot format")
-    group.add_argument("--fail-on", choices=("warning", "danger"),
-                       help="snapshot exits 1 when any metric is at least this bad")
+    group.add_argument(
+        "--fail-on",
+        choices=("warning", "danger"),
+        help="snapshot exits 1 when any metric is at least this bad",
+    )
 
 
 def _add_demo_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("demo town")
     group.add_argument("--demo", action="store_true", help="build and run a live sandbox town")
     group.add_argument("--demo-dir", type=Path, metavar="DIR", help="build it here and keep it")
-    group.add_argument("--demo-db", metavar="URL",
-                       help="beads on a MySQL-protocol server: mysql://user@host:port")
+    group.add_argument(
+        "--demo-db", metavar="URL", help="beads on a MySQL-protocol server: mysql://user@host:port"
+    )
     group.add_argument("--demo-load", choices=LOADS, default="normal", help="sandbox load")
 
 

@@ -21,8 +21,14 @@ def _round(value: float | None) -> float | None:
 
 def _metric(m: MetricSummary) -> dict[str, Any]:
     return {
-        "unit": m.unit, "count": m.count, "p50": _round(m.p50), "p95": _round(m.p95),
-        "max": _round(m.max), "health": m.health.value, "stale": m.stale, "error": m.error,
+        "unit": m.unit,
+        "count": m.count,
+        "p50": _round(m.p50),
+        "p95": _round(m.p95),
+        "max": _round(m.max),
+        "health": m.health.value,
+        "stale": m.stale,
+        "error": m.error,
     }
 
 
@@ -33,17 +39,28 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "generated_at": rfc3339(snap.generated_at),
         "town": {
-            "name": t.name, "root": t.root, "mode": t.mode, "rigs": list(t.rigs),
-            "scale": t.scale, "polecats": t.polecats, "polecats_running": t.polecats_running,
-            "convoys_open": t.convoys_open, "mail_backlog": t.mail_backlog,
+            "name": t.name,
+            "root": t.root,
+            "mode": t.mode,
+            "rigs": list(t.rigs),
+            "scale": t.scale,
+            "polecats": t.polecats,
+            "polecats_running": t.polecats_running,
+            "convoys_open": t.convoys_open,
+            "mail_backlog": t.mail_backlog,
         },
-        "dolt": {"endpoint": d.endpoint, "server": d.server, "version": d.version,
-                 "connections": d.connections},
+        "dolt": {
+            "endpoint": d.endpoint,
+            "server": d.server,
+            "version": d.version,
+            "connections": d.connections,
+        },
         "metrics": {m.key: _metric(m) for m in snap.metrics},
-        "engine": {"refresh_ms": round(snap.engine.refresh_ms, 1),
-                   "queries": snap.engine.queries},
-        "errors": [{"source": e.source, "message": e.message, "since": rfc3339(e.since)}
-                   for e in snap.errors],
+        "engine": {"refresh_ms": round(snap.engine.refresh_ms, 1), "queries": snap.engine.queries},
+        "errors": [
+            {"source": e.source, "message": e.message, "since": rfc3339(e.since)}
+            for e in snap.errors
+        ],
     }
 
 

@@ -41,22 +41,24 @@ def find_town_root(
 ) -> Path:
     """The first candidate holding `mayor/town.json`, or TownNotFound naming where we looked."""
     env = os.environ if env is None else env
-    candidates = candidate_roots(explicit, env, cwd or Path.cwd())
+    cwd = cwd or Path.cwd()
+    candidates = candidate_roots(explicit, env, cwd)
     for root in candidates:
         if (root / MARKER).is_file():
             return root.resolve()
-    looked = ", ".join(str(p) for p in _summarise(candidates))
+    looked = ", ".join(_summarise(candidates, cwd, explicit is not None))
     raise TownNotFound(
         f"no Gas Town found (looked for {MARKER} in {looked}); "
         "try --town PATH, or `gt-tui --demo` for a sandbox town"
     )
 
 
-def _summarise(candidates: list[Path]) -> list[str | Path]:
-    """Shorten the cwd-and-parents run so the message stays one readable line."""
-    if len(candidates) <= 4:
-        return list(candidates)
-    return [candidates[0], "… its parents …", candidates[-1]]
+def _summarise(candidates: list[Path], cwd: Path, explicit: bool) -> list[str]:
+    """Every place looked, with cwd's parents folded into one item to keep the line short."""
+    if explicit:
+        return [str(p) for p in candidates]
+    at = len(candidates) - len(cwd.parents) - 2  # [env..., cwd, *parents, ~/gt]
+    return [*map(str, candidates[:at]), f"{cwd} and its parents", str(candidates[-1])]
 
 
 def read_json(path: Path) -> Any:
@@ -90,7 +92,7 @@ def load_town(root: Path, env: Mapping[str, str] | None = None) -> Town:
         rigs=rigs,
         hq_database=hq,
         endpoint=resolve_endpoint(root, env),
-        tmux_socket=tmux_socket_name(root),
+        tmux_socket=tmux_socket_name(root, env),
         sqlite_files=_sqlite_files(root, hq, rigs) if metadata.get("backend") == "sqlite" else (),
     )
 
@@ -129,6 +131,8 @@ def _rig(root: Path, path: Path, name: str, entry: Any) -> Rig:
     if not isinstance(entry, dict):
         raise MalformedFile(path, f"rig '{name}' must be an object")
     beads = entry.get("beads") or {}
+    if not isinstance(beads, dict):
+        raise MalformedFile(path, f"rig '{name}': 'beads' must be an object")
     prefix = str(beads.get("prefix") or name).rstrip("-")
     metadata = beads_metadata(root / name / "mayor" / "rig" / ".beads")
     return Rig(name=name, prefix=prefix, database=str(metadata.get("dolt_database") or name))

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,13 @@ _SESSION_FIELDS = (
 )
 
 
-def tmux_socket_name(town_root: Path) -> str:
+def tmux_socket_name(town_root: Path, env: Mapping[str, str] | None = None) -> str:
     """The socket gt derives for a town: `sanitize(basename)-<6 hex of sha256(path)>`.
 
-    `GT_TMUX_SOCKET` overrides it, except for "", "default" and "auto", which mean derive.
+    `GT_TMUX_SOCKET` (in `env`, default the process environment) overrides it, except for
+    "", "default" and "auto", which mean derive.
     """
-    override = os.environ.get("GT_TMUX_SOCKET", "")
+    override = (os.environ if env is None else env).get("GT_TMUX_SOCKET", "")
     if override not in ("", "default", "auto"):
         return override
     base = _UNSAFE.sub("-", town_root.name.lower()).strip("-") or "default"
