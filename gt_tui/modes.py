@@ -120,5 +120,13 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def run_subcommand(args: argparse.Namespace) -> int:
-    """Subcommands registered by their own modules carry their handler in `args.handler`."""
-    return int(args.handler(args))
+    """Operations run through an engine's guarded actions; others carry `args.handler`."""
+    if getattr(args, "ops_command", None) is None:
+        return int(args.handler(args))
+    from gt_tui.ops_cli import OpsContext, run_ops
+
+    if args.ops_command == "benchmark compare":
+        return run_ops(args, None)
+    with engine_session(args, read_only=args.read_only) as engine:
+        ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
+        return run_ops(args, ctx)

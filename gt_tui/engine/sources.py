@@ -73,8 +73,10 @@ def read_schema(engine: Engine, now: datetime) -> None:
 
 
 def _schema(engine: Engine) -> BeadsSchema:
+    """The schema read this refresh, or read now for a caller outside a refresh."""
     if engine.schema is None:
-        raise SourceUnavailable("beads schema unknown: the database has not answered yet")
+        read_schema(engine, engine.clock())
+    assert engine.schema is not None
     return engine.schema
 
 
