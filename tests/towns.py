@@ -1,0 +1,247 @@
+"""Towns with KNOWN data for the engine and CLI tests, built with the sandbox builder's pieces.
+
+`build_town(...)` lays a town out on disk as gt does (`gt_tui.sandbox.layout.write_town_files`:
+town files, real git repos, polecat worktrees), creates beads' own schema in either variant
+(`create_beads_schema`) on the session's MariaDB or on SQLite files, and returns a `BuiltTown`
+with a read-write handle and writers. The `add_known_*` functions then write the data whose
+figures the tests check by hand; each docstring lists what it writes, relative to `now`.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlserver import SQLServer
+
+from gt_tui.sandbox.layout import RigPlan, sqlite_relpath, write_town_files
+from gt_tui.sandbox.schema import create_beads_schema, drop_database
+from gt_tui.sandbox.writer import (
+    BeadsWriter,
+    DependencyRow,
+    IssueRow,
+    append_event_line,
+    tracking_target,
+)
+from gt_tui.town.db import Database, SQLiteDatabase
+from gt_tui.town.layout import load_town
+from gt_tui.town.model import Town
+
+# The fake clock's "now" for engine tests: every timestamp below is relative to it.
+NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+# Round trips of every refresh after the first: the probe (and the processlist, on a server),
+# mail acks and backlog, open convoys and their tracked issues, patrols, the sling queue and
+# merge requests. Not one more per convoy, rig or message.
+QUERIES_PER_REFRESH = {"mysql": 9, "sqlite": 8}
+RIGS = (RigPlan("gastown", "gt", ("Toast", "Nux")), RigPlan("beads", "bd", ("Rex",)))
+
+
+def ago(now: datetime, seconds: float) -> datetime:
+    return now - timedelta(seconds=seconds)
+
+
+@dataclass
+class BuiltTown:
+    """A town on disk and its beads databases, with a read-write handle to fill them."""
+
+    root: Path
+    backend: str  # "mysql" | "sqlite"
+    variant: str  # "v1.0.0" | "v1.0.5"
+    databases: dict[str, str]  # "hq" and each rig name -> database name
+    db: Database
+    server: SQLServer | None = None
+    _writers: dict[str, BeadsWriter] = field(default_factory=dict)
+
+    @property
+    def hq(self) -> str:
+        return self.databases["hq"]
+
+    def writer(self, key: str = "hq") -> BeadsWriter:
+        """A writer whose "town database" is `key`'s (so patrols can go to a rig too)."""
+        if key not in self._writers:
+            self._writers[key] = BeadsWriter(self.db, hq=self.databases[key], variant=self.variant)
+        return self._writers[key]
+
+    def town(self, env: dict[str, str] | None = None) -> Town:
+        """The town as gt-tui reads it (a clean environment unless `env` is given)."""
+        return load_town(self.root, {} if env is None else env)
+
+    def event(self, type: str, actor: str, payload: dict[str, Any], ts: datetime) -> None:
+        append_event_line(self.root, type, actor, payload, ts)
+
+    def close(self) -> None:
+        """Drop the MySQL databases this town created; close the handle."""
+        if self.backend == "mysql":
+            for name in self.databases.values():
+                with suppress(Exception):
+                    drop_database(self.db, name)
+        self.db.close()
+
+
+def build_town(
+    root: Path,
+    backend: str,
+    variant: str = "v1.0.0",
+    *,
+    server: SQLServer | None = None,
+    rigs: tuple[RigPlan, ...] = RIGS,
+    name: str = "testtown",
+) -> BuiltTown:
+    """Lay out a town and create its (empty) beads databases on `backend`."""
+    keys = ["hq", *(rig.name for rig in rigs)]
+    if backend == "mysql":
+        assert server is not None, "a mysql town needs the mariadb fixture's server"
+        databases = dict(zip(keys, server.fresh_database_names(len(keys)), strict=True))
+        write_town_files(root, name, list(rigs), server.endpoint, databases, created_at=NOW)
+        db: Database = server.admin()
+    else:
+        databases = {key: key for key in keys}
+        write_town_files(root, name, list(rigs), None, databases, created_at=NOW)
+        db = SQLiteDatabase({d: root / sqlite_relpath(d) for d in databases.values()})
+    prefixes = {"hq": "hq", **{rig.name: rig.prefix for rig in rigs}}
+    for key, database in databases.items():
+        create_beads_schema(db, database, variant, prefix=prefixes[key])
+    return BuiltTown(root, backend, variant, databases, db, server)
+
+
+# ---- known data ------------------------------------------------------------------------
+
+
+def add_known_mail(t: BuiltTown, now: datetime) -> None:
+    """Mail in hq. Acked inside the 15-minute window, lags 2 s, 4 s and 7 s (the 7 s one an
+    ephemeral wisp); one acked 30 min ago (outside); one whose ack time is unparseable.
+    Backlog: one pending in `issues`, one pending in `wisps`; not counted: one pending but
+    closed, every acked one, and a non-message carrying `delivery:pending`.
+    """
+    w = t.writer()
+    # (id, subject, sent seconds ago, lag): gt sends protocol subjects as wisps
+    acked = [
+        ("hq-lag2", "note one", 600, 2),
+        ("hq-lag4", "note two", 500, 4),
+        ("hq-wisp-lag7", "merge_ready gt-a2", 400, 7),
+    ]
+    for mail_id, subject, sent, lag in acked:
+        w.send_mail(
+            sender="gastown/witness",
+            recipient="mayor/",
+            subject=subject,
+            created_at=ago(now, sent),
+            id=mail_id,
+        )
+        w.ack_mail(mail_id, "mayor/", ago(now, sent - lag))
+    old = w.send_mail(
+        sender="deacon", recipient="mayor/", subject="old", created_at=ago(now, 1900), id="hq-old"
+    )
+    w.ack_mail(old, "mayor/", ago(now, 1800))
+    bad = w.send_mail(
+        sender="deacon", recipient="mayor/", subject="bad ack", created_at=ago(now, 300)
+    )
+    w.add_label(t.hq, bad, "delivery-acked-at:not-a-time")
+    w.add_label(t.hq, bad, "delivery:acked")
+    w.send_mail(sender="deacon", recipient="mayor/", subject="pending", created_at=ago(now, 200))
+    w.send_mail(
+        sender="gastown/polecats/Toast",
+        recipient="gastown/witness",
+        subject="polecat_done gt-a1",
+        created_at=ago(now, 100),
+    )
+    closed = w.send_mail(
+        sender="deacon", recipient="mayor/", subject="archived", created_at=ago(now, 250)
+    )
+    w.close_issue(t.hq, closed, ago(now, 240), "archived")
+    w.add_issue(t.hq, "hq-notmail", "a task", created_at=ago(now, 90), labels=["delivery:pending"])
+
+
+def add_known_convoys(t: BuiltTown, now: datetime) -> None:
+    """Convoys in hq. Open `hq-cv-a` tracks gt-a1 (closed), gt-a2 (in progress, Toast's) and
+    the hq-local hq-h1 (closed): 3 tracked, 2 closed. Open `hq-cv-b` tracks bd-b1 (open,
+    in rig `beads`): 1 tracked, 0 closed. `hq-cv-c` is closed and not counted.
+    """
+    gastown, beads, hq = t.writer("gastown"), t.writer("beads"), t.writer()
+    created = ago(now, 3600)
+    gastown.add_issue(
+        t.databases["gastown"],
+        "gt-a1",
+        "first",
+        created_at=created,
+        status="closed",
+        closed_at=ago(now, 1200),
+    )
+    gastown.add_issue(
+        t.databases["gastown"],
+        "gt-a2",
+        "second",
+        created_at=created,
+        status="in_progress",
+        assignee="gastown/polecats/Toast",
+    )
+    beads.add_issue(t.databases["beads"], "bd-b1", "third", created_at=created)
+    hq.add_issue(t.hq, "hq-h1", "town task", created_at=created, status="closed", closed_at=now)
+    hq.create_convoy("hq-cv-a", "Work: A", ["gt-a1", "gt-a2", "hq-h1"], created_at=created)
+    hq.create_convoy("hq-cv-b", "Work: B", ["bd-b1"], created_at=ago(now, 3000))
+    hq.create_convoy("hq-cv-c", "Work: C", ["gt-a1"], created_at=ago(now, 2000))
+    hq.close_issue(t.hq, "hq-cv-c", ago(now, 1000), "all done")
+
+
+def add_convoys(t: BuiltTown, now: datetime, count: int) -> None:
+    """`count` open convoys, each tracking one new rig issue in `gastown` (3 bulk writes)."""
+    hq = t.writer()
+    issues = [IssueRow(f"gt-w{n}", f"work {n}", ago(now, 900)) for n in range(count)]
+    hq.add_issues_bulk(t.databases["gastown"], issues)
+    convoys = [
+        IssueRow(f"hq-cv-n{n}", f"Work: {n}", ago(now, 800), issue_type="convoy")
+        for n in range(count)
+    ]
+    hq.add_issues_bulk(t.hq, convoys)
+    edges = [
+        DependencyRow(c.id, tracking_target(i.id), "tracks", c.created_at)
+        for c, i in zip(convoys, issues, strict=True)
+    ]
+    hq.add_dependencies_bulk(t.hq, edges)
+
+
+def add_known_patrols(t: BuiltTown, now: datetime) -> None:
+    """Patrol root wisps. Complete in the window: deacon 20 s (hq), gastown/witness 45 s
+    (hq), gastown/refinery 70 s (in the rig's database). Not counted: one burned, one
+    completed 20 minutes ago. Running (hooked): deacon since now-300 s.
+    """
+    hq, rig = t.writer(), t.writer("gastown")
+    cycles = [
+        (hq, "deacon", "deacon", 600, 20),
+        (hq, "witness", "gastown/witness", 500, 45),
+        (rig, "refinery", "gastown/refinery", 400, 70),
+        (hq, "deacon", "deacon", 1300, 10),  # closed at now-1290 s: outside the window
+    ]
+    for writer, role, who, created, length in cycles:
+        wisp = writer.open_patrol(role, who, ago(now, created))
+        writer.close_patrol(wisp, ago(now, created - length), "all green")
+    burned = hq.open_patrol("witness", "gastown/witness", ago(now, 700))
+    hq.close_issue(
+        t.hq, burned, ago(now, 690), "burned: replaced by new patrol cycle", table="wisps"
+    )
+    hq.open_patrol("deacon", "deacon", ago(now, 300))
+
+
+def add_known_events(t: BuiltTown, now: datetime) -> None:
+    """`.events.jsonl`: spawn→session_start 3 s (gastown/Toast), sling→session_start 8 s
+    (gastown/Nux, no spawn), spawn→session_start 20 s (beads/Rex); ignored: a mayor
+    session_start, a polecat session_start with nothing before it, a pair outside the
+    window (an hour ago), and one line that is not JSON.
+    """
+    toast, nux, rex = "gastown/polecats/Toast", "gastown/polecats/Nux", "beads/polecats/Rex"
+    t.event("spawn", "gt", {"rig": "gastown", "polecat": "Toast"}, ago(now, 3604))
+    t.event("session_start", toast, {"role": toast}, ago(now, 3600))
+    t.event("spawn", "gt", {"rig": "gastown", "polecat": "Toast"}, ago(now, 600))
+    t.event("sling", "mayor", {"bead": "gt-a2", "target": toast}, ago(now, 599))
+    t.event("session_start", toast, {"role": toast}, ago(now, 597))
+    t.event("sling", "mayor", {"bead": "gt-a3", "target": nux}, ago(now, 500))
+    t.event("session_start", "mayor", {"role": "mayor"}, ago(now, 495))
+    t.event("session_start", nux, {"role": nux}, ago(now, 492))
+    with (t.root / ".events.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("this is not json\n")
+    t.event("session_start", "gastown/polecats/Ghost", {}, ago(now, 450))
+    t.event("spawn", "gt", {"rig": "beads", "polecat": "Rex"}, ago(now, 400))
+    t.event("session_start", rex, {"role": rex}, ago(now, 380))
