@@ -1,0 +1,196 @@
+"""One metric's window in detail: per-group summaries, slowest samples, what is over threshold.
+
+Used by the zoomed view and the dashboard's "over threshold" list. Imports no Textual.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from gt_tui.engine.snapshot import MetricSummary, Sample, Snapshot
+from gt_tui.export.style import (
+    HEALTH_ICONS,
+    SHORT_LABELS,
+    Palette,
+    age_since,
+    format_age,
+    format_value,
+    health_badge,
+    metric_badge,
+    threshold_of,
+    thresholds_text,
+)
+from gt_tui.health import Health
+
+PER_METRIC_ATTENTION = 3
+
+
+def over_threshold(snapshot: Snapshot) -> list[tuple[MetricSummary, Sample]]:
+    """The worst sample of each (metric, subject) at or over its warning line, worst first.
+
+    Severity is the value over its metric's danger line, so ms and s compare fairly. Stale
+    metrics are left out: their samples are old.
+    """
+    worst: dict[tuple[str, str], tuple[MetricSummary, Sample]] = {}
+    for metric in snapshot.metrics:
+        for sample in metric.samples if not metric.stale else ():
+            slot = (metric.key, sample.subject)
+            if sample.value >= metric.warning and (
+                slot not in worst or sample.value > worst[slot][1].value
+            ):
+                worst[slot] = (metric, sample)
+    ranked = sorted(worst.values(), key=lambda pair: -pair[1].value / (pair[0].danger or 1))
+    per_metric: dict[str, int] = {}
+    kept = []
+    for metric, sample in ranked:  # at most a few per metric, so one noisy metric can't hide all
+        per_metric[metric.key] = per_metric.get(metric.key, 0) + 1
+        if per_metric[metric.key] <= PER_METRIC_ATTENTION:
+            kept.append((metric, sample))
+    return kept
+
+
+def short_subject(sample: Sample) -> str:
+    """A sample's subject, shortened for a narrow column: `gastown/polecats/Slit` → `Slit`."""
+    subject = sample.subject or sample.group or "—"
+    return subject.rstrip("/").rsplit("/", 1)[-1] or subject
+
+
+def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> RenderableType:
+    """What to look at first: the slowest beads, polecats and probes over their thresholds."""
+    items = over_threshold(snapshot)[:limit]
+    if not items:
+        return Text("● nothing over its threshold", style=palette.healthy)
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True, style=palette.muted)
+    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    for metric, sample in items:
+        health = threshold_of(metric).judge(sample.value)
+        grid.add_row(
+            Text(HEALTH_ICONS[health], style=palette.of(health)),
+            Text(f"{format_value(sample.value)} {metric.unit}", style=palette.of(health)),
+            SHORT_LABELS.get(metric.key, metric.label),
+            short_subject(sample),
+        )
+    return grid
+
+
+def percentile(values: Sequence[float], q: int) -> float | None:
+    """The q-th percentile as the engine computes it (inclusive method); None with no values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """A metric's window restricted to one group (a rig or a role)."""
+
+    group: str
+    count: int
+    p50: float | None
+    p95: float | None
+    max: float | None
+    health: Health
+
+
+def group_summaries(metric: MetricSummary) -> list[GroupSummary]:
+    """Per-group count, p50, p95 and max, judged on p95; the slowest group first."""
+    groups: dict[str, list[float]] = {}
+    for sample in metric.samples:
+        groups.setdefault(sample.group or "(none)", []).append(sample.value)
+    threshold = threshold_of(metric)
+    summaries = [
+        GroupSummary(
+            name,
+            len(vals),
+            statistics.median(vals),
+            percentile(vals, 95),
+            max(vals),
+            threshold.judge(percentile(vals, 95)),
+        )
+        for name, vals in groups.items()
+    ]
+    return sorted(summaries, key=lambda s: (-(s.p95 or 0), s.group))
+
+
+def zoom_summary(metric: MetricSummary, now: datetime, palette: Palette) -> Table:
+    """Everything about one metric that fits in words: numbers, thresholds, source, precision."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style=palette.muted, no_wrap=True)
+    grid.add_column()
+    numbers = Text.assemble(
+        metric_badge(metric, now, palette),
+        ("   p95 ", palette.muted),
+        (f"{format_value(metric.p95)} {metric.unit}", palette.strong),
+        ("   p50 ", palette.muted),
+        f"{format_value(metric.p50)} {metric.unit}",
+        ("   max ", palette.muted),
+        f"{format_value(metric.max)} {metric.unit}",
+        ("   samples ", palette.muted),
+        str(metric.count),
+    )
+    grid.add_row("now", numbers)
+    grid.add_row("thresholds", thresholds_text(metric, palette))
+    grid.add_row("source", metric.source or "—")
+    if metric.precision_note:
+        grid.add_row("precision", metric.precision_note)
+    if metric.error:
+        since = age_since(metric.error_since, now)
+        grid.add_row(
+            "error", Text(f"{metric.error}{f'  ({since})' if since else ''}", style=palette.danger)
+        )
+    return grid
+
+
+def breakdown_table(metric: MetricSummary, palette: Palette) -> RenderableType:
+    """The window split by group (rig or role), slowest first."""
+    summaries = group_summaries(metric)
+    if not summaries:
+        return Text("no samples in window", style=palette.muted)
+    if all(not sample.group for sample in metric.samples):
+        return Text("no breakdown: these samples carry no rig or role", style=palette.muted)
+    table = Table(box=None, padding=(0, 1), header_style=palette.muted, expand=True, pad_edge=False)
+    table.add_column("group", no_wrap=True, overflow="ellipsis", ratio=1, min_width=6)
+    for name in ("n", "p50", "p95"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("health", no_wrap=True)
+    for s in summaries:
+        table.add_row(
+            s.group,
+            str(s.count),
+            format_value(s.p50),
+            format_value(s.p95),
+            health_badge(s.health, palette),
+        )
+    return table
+
+
+def worst_samples_table(
+    metric: MetricSummary, now: datetime, palette: Palette, limit: int = 10
+) -> RenderableType:
+    """The slowest samples of the window, with the bead or polecat they were about."""
+    worst = sorted(metric.samples, key=lambda s: (-s.value, s.at))[:limit]
+    if not worst:
+        return Text("no samples in window", style=palette.muted)
+    threshold = threshold_of(metric)
+    table = Table(box=None, padding=(0, 1), header_style=palette.muted, expand=True)
+    table.add_column(metric.unit, justify="right", no_wrap=True)
+    table.add_column("subject", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("group", no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
+    table.add_column("age", justify="right", no_wrap=True)
+    for s in worst:
+        value = Text(format_value(s.value), style=palette.of(threshold.judge(s.value)))
+        age = format_age((now - s.at).total_seconds())
+        table.add_row(value, short_subject(s), s.group or "—", age)
+    return table

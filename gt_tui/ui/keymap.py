@@ -1,0 +1,153 @@
+"""Every key of the console, as data: the footer, the help screen and the command palette read it.
+
+Mutating keys carry the engine action they call and the question asked before it runs; in read-only
+mode (the wall, or a read-only engine) they are hidden and refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: what it does, where it is shown, and, for actions, what it asks first."""
+
+    key: str
+    action: str
+    label: str
+    help: str
+    section: str = "View"
+    show: bool = True
+    method: str = ""
+    confirm: str = ""
+    title: str = ""
+
+    @property
+    def mutating(self) -> bool:
+        return bool(self.method)
+
+    @property
+    def heading(self) -> str:
+        """A title for dialogs and notifications."""
+        return self.title or self.label.capitalize()
+
+    @property
+    def display(self) -> str:
+        return {"question_mark": "?", "space": "space", "escape": "esc"}.get(self.key, self.key)
+
+
+KEYS: tuple[Key, ...] = (
+    Key("r", "refresh_now", "refresh", "Refresh now (the next one is armed when it finishes)"),
+    Key("space", "toggle_pause", "pause", "Pause or resume the automatic refresh"),
+    *(
+        Key(
+            str(n),
+            f"zoom({n})",
+            "zoom",
+            f"Zoom metric {n}: full chart, breakdown, worst samples",
+            show=n == 1,
+        )
+        for n in range(1, 6)
+    ),
+    Key("m", "focus_map", "map", "Focus the bottleneck map (arrows move, enter zooms)"),
+    Key("escape", "back", "back", "Back: close the zoom, leave the map"),
+    Key("question_mark", "help", "help", "Show this help"),
+    Key("q", "quit", "quit", "Quit"),
+    Key(
+        "c",
+        "act('c')",
+        "clear",
+        "Clear every cache (L1 hot beads, L2 query results)",
+        "Actions",
+        method="clear_cache",
+        title="Clear caches",
+        confirm="Drop every cached bead and query result? Refreshes are slower until they warm.",
+    ),
+    Key(
+        "w",
+        "act('w')",
+        "warm",
+        "Warm the caches (agents, status, hot beads)",
+        "Actions",
+        method="warm_cache",
+        title="Warm caches",
+        confirm="Load agents, status and hot beads into the caches now? This runs queries.",
+    ),
+    Key(
+        "p",
+        "act('p')",
+        "pool",
+        "Create a worktree pool so polecats spawn faster",
+        "Actions",
+        method="create_pool",
+        title="Create worktree pool",
+        confirm="Create a pool of ready git worktrees (default rig and size from settings)?",
+    ),
+    Key(
+        "f",
+        "act('f')",
+        "flush",
+        "Flush the sling queue",
+        "Actions",
+        method="flush_queue",
+        title="Flush sling queue",
+        confirm="Drop every queued sling? Work waiting in the queue will not be dispatched.",
+    ),
+    Key(
+        "b",
+        "act('b')",
+        "bench",
+        "Run a benchmark (Dolt, polecat spawn or convoy refresh)",
+        "Actions",
+        method="run_benchmark",
+        title="Benchmark",
+        confirm="Run a benchmark? It adds load to the town while it runs.",
+    ),
+    Key(
+        "t",
+        "act('t')",
+        "tmux",
+        "Kill dead tmux sessions on the town socket",
+        "Actions",
+        method="cleanup_tmux",
+        title="Clean up tmux sessions",
+        confirm="Kill the tmux sessions of dead polecats on the town's socket?",
+    ),
+)
+KEY_BY_NAME = {key.key: key for key in KEYS}
+ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"
+MUTATING = {key.key: key for key in KEYS if key.mutating}
+BENCHMARK_KINDS: tuple[tuple[str, str], ...] = (
+    ("dolt", "Dolt query latency"),
+    ("polecat", "Polecat spawn time"),
+    ("convoy", "Convoy refresh time"),
+)
+
+
+def help_rows() -> list[tuple[str, str, Key]]:
+    """(keys, what they do, key) for the help screen; the five zoom keys make one row."""
+    rows = []
+    for key in KEYS:
+        if key.action == "zoom(1)":
+            rows.append(("1-5", ZOOM_HELP, key))
+        elif not key.action.startswith("zoom("):
+            rows.append((key.display, key.help, key))
+    return rows
+
+
+def bindings() -> list[Binding]:
+    """The app's bindings, built from `KEYS`; the footer shows the five zoom keys as one `1-5`."""
+    return [
+        Binding(
+            key.key,
+            key.action,
+            key.label,
+            show=key.show,
+            key_display="1-5" if key.action == "zoom(1)" else None,
+            id=key.action,
+        )
+        for key in KEYS
+    ]

@@ -1,0 +1,1 @@
+"""The console's screens: dashboard, zoomed metric, help, confirmation, results."""

@@ -1,0 +1,114 @@
+"""Modal dialogs for actions: confirm, choose a benchmark, and show a result."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from rich.pretty import Pretty
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from gt_tui.ui.keymap import BENCHMARK_KINDS, Key
+
+
+def details_renderable(details: Any) -> RenderableType:
+    """An action's details as something to show: text as is, data pretty-printed."""
+    if details is None or details == "":
+        return Text("no details")
+    if isinstance(details, str):
+        return Text(details)
+    return Pretty(details, max_length=6, max_string=200)  # long sample lists are cut
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before an action changes anything: `y` runs it, `n` or `escape` cancels."""
+
+    BINDINGS: ClassVar = [
+        Binding("y", "answer(True)", "run"),
+        Binding("n", "answer(False)", "cancel"),
+        Binding("escape", "answer(False)", "cancel", show=False),
+    ]
+
+    def __init__(self, spec: Key) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.spec.heading
+            yield Static(self.spec.confirm, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Run  y", id="yes", variant="warning")
+                yield Button("Cancel  n", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class BenchmarkScreen(ModalScreen[str | None]):
+    """Choose what to benchmark (this is the confirmation too); `escape` cancels."""
+
+    BINDINGS: ClassVar = [
+        *(Binding(kind[0], f"choose('{kind}')", label) for kind, label in BENCHMARK_KINDS),
+        Binding("escape", "choose('')", "cancel", show=False),
+    ]
+
+    def __init__(self, spec: Key) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Benchmark"
+            yield Static(self.spec.confirm, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                for kind, label in BENCHMARK_KINDS:
+                    yield Button(f"{label}  {kind[0]}", id=f"kind-{kind}")
+                yield Button("Cancel  esc", id="kind-")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_choose((event.button.id or "kind-").removeprefix("kind-"))
+
+    def action_choose(self, kind: str) -> None:
+        self.dismiss(kind or None)
+
+
+class ResultScreen(ModalScreen[None]):
+    """What an action did: its one-line summary and its details."""
+
+    BINDINGS: ClassVar = [
+        Binding("escape", "close", "close"),
+        Binding("enter", "close", "close", show=False),
+        Binding("q", "close", "close", show=False),
+    ]
+
+    def __init__(self, spec: Key, result: Any) -> None:
+        super().__init__()
+        self.spec = spec
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        palette = self.app.palette  # type: ignore[attr-defined]
+        ok = bool(self.result.ok)
+        with Vertical(classes="dialog -result") as box:
+            box.border_title = self.spec.heading
+            box.border_subtitle = "esc close"
+            mark = "✓" if ok else "✖"
+            style = palette.healthy if ok else palette.danger
+            yield Label(Text(f"{mark} {self.result.summary}", style=style), classes="dialog-title")
+            with VerticalScroll(classes="dialog-details"):
+                yield Static(details_renderable(self.result.details))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,76 @@
+"""The dashboard: header, five metric panes, the bottleneck map, errors, engine strip, footer."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from gt_tui.engine.snapshot import MetricSummary, Snapshot
+from gt_tui.health import METRICS
+from gt_tui.ui.widgets.action_bar import ActionBar
+from gt_tui.ui.widgets.bottleneck_map import BottleneckMap
+from gt_tui.ui.widgets.header import StatusHeader
+from gt_tui.ui.widgets.metric_pane import MetricPane
+from gt_tui.ui.widgets.side_panels import AttentionPanel, TownPanel
+from gt_tui.ui.widgets.strips import EngineStrip, ErrorsBar
+
+
+def metric_of(snapshot: Snapshot | None, key: str) -> MetricSummary | None:
+    if snapshot is None:
+        return None
+    return next((m for m in snapshot.metrics if m.key == key), None)
+
+
+class DashboardScreen(Screen):
+    """Everything at once; the eye goes to whatever is coloured."""
+
+    AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Horizontal(id="metrics"):
+            for index, spec in enumerate(METRICS, 1):
+                yield MetricPane(index, spec.key, spec.label)
+        with Horizontal(id="lower"):
+            yield BottleneckMap()
+            with Vertical(id="side"):
+                yield TownPanel()
+                yield AttentionPanel()
+        yield ErrorsBar(id="errors")
+        yield ActionBar()
+        yield EngineStrip(id="engine")
+        yield Footer()
+
+    ready = False
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
+        self.show_state()
+
+    def show_state(self) -> None:
+        """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
+        if not self.ready:
+            return
+        app = self.app
+        snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
+        self.query_one(StatusHeader).update_from(snapshot, view, palette)
+        panes = list(self.query(MetricPane))
+        rows = 5 if all(pane.fits_big_digits() for pane in panes) else 3  # one size for all
+        for pane in panes:
+            metric = metric_of(snapshot, pane.key)
+            pane.update_from(metric, view.now, palette, wall=view.wall, rows=rows)
+        self.query_one(BottleneckMap).update_from(snapshot, palette, wall=view.wall)
+        self.query_one(TownPanel).update_from(snapshot, palette)
+        self.query_one(AttentionPanel).update_from(snapshot, palette)
+        self.query_one(ErrorsBar).update_from(snapshot, view.now, palette)
+        self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
+        self.query_one(EngineStrip).update_from(snapshot, palette, wall=view.wall)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_state)  # sizes are known once the layout is done
+
+    def focus_map(self) -> None:
+        self.query_one(BottleneckMap).focus_bottleneck(self.app.snapshot)  # type: ignore[attr-defined]

@@ -1,0 +1,82 @@
+"""One metric zoomed: numbers, thresholds, source and precision; the chart; breakdown; worst."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from gt_tui.export.style import metric_state
+from gt_tui.export.window import breakdown_table, worst_samples_table, zoom_summary
+from gt_tui.health import METRICS
+from gt_tui.ui.screens.dashboard import metric_of
+from gt_tui.ui.widgets.action_bar import ActionBar
+from gt_tui.ui.widgets.header import StatusHeader
+from gt_tui.ui.widgets.state import set_state
+from gt_tui.ui.widgets.window_plot import WindowPlot
+
+
+class ZoomScreen(Screen):
+    """A metric in full; `1`–`5` switch metric, `escape` goes back."""
+
+    AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+        self._shown: tuple[object, ...] | None = None
+
+    @property
+    def key(self) -> str:
+        return METRICS[self.index - 1].key
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Vertical(id="zoom-head"):
+            yield Static("", id="zoom-summary")
+        with Horizontal(id="zoom-body"):
+            yield WindowPlot()
+            with Vertical(id="zoom-side"):
+                yield Static("", id="zoom-breakdown")
+                yield Static("", id="zoom-worst")
+        yield ActionBar()
+        yield Footer()
+
+    ready = False
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
+        self.query_one("#zoom-breakdown").border_title = "by rig / role"
+        self.query_one("#zoom-worst").border_title = "slowest samples"
+        self.query_one(WindowPlot).border_title = "window"
+        self.show_state()
+
+    def set_metric(self, index: int) -> None:
+        self.index = index
+        self._shown = None
+        self.show_state()
+
+    def show_state(self) -> None:
+        if not self.ready:
+            return
+        app = self.app
+        snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
+        self.query_one(StatusHeader).update_from(snapshot, view, palette)
+        self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
+        metric = metric_of(snapshot, self.key)
+        head = self.query_one("#zoom-head")
+        head.border_title = f"{self.index} {METRICS[self.index - 1].label}"
+        if metric is None or snapshot is None:
+            return
+        shown = (metric, view.now.replace(microsecond=0), palette)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        set_state(head, metric_state(metric))
+        at = snapshot.generated_at
+        self.query_one("#zoom-summary", Static).update(zoom_summary(metric, view.now, palette))
+        self.query_one(WindowPlot).update_from(metric, at)
+        self.query_one("#zoom-breakdown", Static).update(breakdown_table(metric, palette))
+        self.query_one("#zoom-worst", Static).update(worst_samples_table(metric, at, palette))

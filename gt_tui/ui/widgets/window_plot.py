@@ -1,0 +1,72 @@
+"""The zoomed chart: the metric's window over time with its warning and danger lines (plotext).
+
+Every WindowPlot owns its own plotext figure (textual-plotext gives each widget one): no global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.color import Color
+from textual_plotext import PlotextPlot
+
+from gt_tui.engine.snapshot import MetricSummary, Sample
+
+RGB = tuple[int, int, int]
+
+
+def _rgb(app_variables: dict[str, str], name: str, fallback: str) -> RGB:
+    try:
+        return Color.parse(app_variables.get(name, fallback)).rgb
+    except Exception:  # an unparseable theme value: use the fallback colour
+        return Color.parse(fallback).rgb
+
+
+def time_axis(samples: Sequence[Sample], now: datetime) -> tuple[list[float], str]:
+    """Sample times as negative offsets from `now`, in seconds or minutes, and the axis label."""
+    offsets = [(s.at - now).total_seconds() for s in samples]
+    if offsets and min(offsets) < -300:
+        return [o / 60 for o in offsets], "minutes before the snapshot"
+    return offsets, "seconds before the snapshot"
+
+
+class WindowPlot(PlotextPlot):
+    """A line of the window's samples with the thresholds drawn across it."""
+
+    def __init__(self) -> None:
+        super().__init__(id="zoom-plot")
+        self._shown: tuple[object, ...] | None = None
+
+    def update_from(self, metric: MetricSummary, now: datetime) -> None:
+        shown = (metric.samples, metric.warning, metric.danger, metric.stale, now, self.app.theme)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        self._draw(metric, now)
+        self.refresh()
+
+    def _draw(self, metric: MetricSummary, now: datetime) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        variables = self.app.theme_variables
+        samples = sorted(metric.samples, key=lambda s: s.at)
+        values = [s.value for s in samples]
+        top = max([*values, metric.warning]) * 1.2
+        warn = _rgb(variables, "warning", "#E3B341")
+        danger = _rgb(variables, "error", "#F0606A")
+        line = _rgb(variables, "foreground-disabled" if metric.stale else "accent", "#7FB4CA")
+        xs, label = time_axis(samples, now)
+        if values:
+            plt.plot(xs, values, marker="braille", color=line)
+        left = min(xs, default=-1.0)
+        canvas = _rgb(variables, "surface", "#161B21")
+        lines = [("warning", metric.warning, warn), ("danger", metric.danger, danger)]
+        for name, level, color in lines:
+            if level <= top:
+                plt.hline(level, color)
+                tag = f" {name} {level:g} {metric.unit} "
+                plt.text(tag, left, level, color=color, background=canvas, alignment="left")
+        plt.ylim(0, top)
+        plt.xlabel(label)
+        plt.ylabel(metric.unit)
