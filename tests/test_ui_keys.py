@@ -119,7 +119,8 @@ async def test_zoom_follows_new_snapshots():
         assert "✖ DANGER" in screen_text(app)
         await pilot.press("r")
         await started(app, pilot, refreshes=2)
-        assert app.screen.query_one("#zoom-head").has_class("-healthy")
+        # The zoom view redraws after the refresh's message is handled: wait, bounded.
+        await wait_for(pilot, lambda: app.screen.query_one("#zoom-head").has_class("-healthy"))
 
 
 async def test_m_focuses_the_bottleneck_and_arrows_move():
@@ -237,3 +238,40 @@ async def test_zoomed_chart_labels_its_axes_and_thresholds():
         text = screen_text(app)
         assert "seconds before the snapshot" in text
         assert "warning 10 ms" in text and "danger 50 ms" in text
+
+
+class RecordingDemo:
+    """Stands in for the sandbox behind a demo engine: records the loads it is set to."""
+
+    def __init__(self) -> None:
+        self.load = "normal"
+        self.set_to: list[str] = []
+
+    def set_load(self, level: str) -> None:
+        self.set_to.append(level)
+        self.load = level
+
+
+async def test_l_cycles_the_demo_load():
+    engine = FakeEngine(calm_snapshot())
+    engine.demo = RecordingDemo()
+    app, _ = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: engine.demo.set_to == ["heavy"])
+        await pilot.press("l")
+        await wait_for(pilot, lambda: engine.demo.set_to == ["heavy", "light"])
+
+
+@pytest.mark.parametrize("wall", [False, True])
+async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall):
+    engine = FakeEngine(calm_snapshot())
+    engine.demo = RecordingDemo() if wall else None
+    app, _ = make_app(engine=engine, wall=wall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.check_action("demo_load", ()) is False
+        await pilot.press("l")
+        await pilot.pause()
+        assert engine.demo is None or engine.demo.set_to == []

@@ -60,11 +60,9 @@ def deacon(i: MapInputs) -> MapNode:
         else h.Threshold(h.DEACON_HEARTBEAT_STALE_S, h.DEACON_HEARTBEAT_RESTART_S).judge(age)
     )
     patrol_health, patrol = _group_health(i.metrics["patrol_cycle"], lambda g: g == "deacon")
+    beat_text = "no heartbeat file" if age is None else f"heartbeat {_secs(age)} ago"
     return MapNode(
-        "deacon",
-        "Deacon · patrol",
-        h.worst([beat_health, patrol_health]),
-        (patrol, f"heartbeat {_secs(age)} ago"),
+        "deacon", "Deacon · patrol", h.worst([beat_health, patrol_health]), (patrol, beat_text)
     )
 
 

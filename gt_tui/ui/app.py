@@ -185,6 +185,8 @@ class GtTuiApp(App[int]):
         where there is something to go back from."""
         if action == "back":
             return len(self.screen_stack) > 1 or self.screen.focused is not None
+        if action == "demo_load":
+            return getattr(self.engine, "demo", None) is not None and not self.read_only
         return not (action == "act" and self.read_only)
 
     def on_key(self, event: events.Key) -> None:
@@ -246,6 +248,17 @@ class GtTuiApp(App[int]):
 
     def _palette_callback(self, action: str) -> Callable[[], object]:
         return lambda: self.run_action(action)
+
+    def action_demo_load(self) -> None:
+        demo = self.engine.demo
+        loads = keymap.DEMO_LOADS
+        level = loads[(loads.index(demo.load) + 1) % len(loads)]
+        self._set_demo_load(demo, level)
+        self.notify(f"demo load: {level} (the agents follow within a few seconds)")
+
+    @work(thread=True, group="demo", exit_on_error=False)
+    def _set_demo_load(self, demo: Any, level: str) -> None:
+        demo.set_load(level)  # writes the sandbox's state file: off the UI thread
 
     # ------------------------------------------------------------ actions
 

@@ -56,6 +56,7 @@ KEYS: tuple[Key, ...] = (
     Key("escape", "back", "back", "Back: close the zoom, leave the map"),
     Key("question_mark", "help", "help", "Show this help"),
     Key("q", "quit", "quit", "Quit"),
+    Key("l", "demo_load", "load", "Demo town only: cycle its load light → normal → heavy", "Demo"),
     Key(
         "c",
         "act('c')",
@@ -118,6 +119,7 @@ KEYS: tuple[Key, ...] = (
     ),
 )
 KEY_BY_NAME = {key.key: key for key in KEYS}
+DEMO_LOADS = ("light", "normal", "heavy")
 ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"
 MUTATING = {key.key: key for key in KEYS if key.mutating}
 BENCHMARK_KINDS: tuple[tuple[str, str], ...] = (
