@@ -333,19 +333,29 @@ def _progress_bar() -> Callable[[float], None] | None:
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:
-    """A benchmark result as text lines: one per group, headline marked."""
-    lines = [f"{result.kind} benchmark: {result.runs} runs, {result.unit}, {result.created_at}"]
+    """A benchmark result as text lines: one per group, headline marked.
+
+    Sub-second timings recorded in seconds are shown in milliseconds, so they keep their digits.
+    """
+    unit, scale = _display_unit(result)
+    lines = [f"{result.kind} benchmark: {result.runs} runs, {unit}, {result.created_at}"]
     lines.append(f"  {'':<16} {'p50':>10} {'p95':>10} {'p99':>10} {'qps':>10}  n")
     for group in result.groups:
         mark = "*" if group.label == result.headline else " "
         qps = f"{group.qps:10.1f}" if group.qps is not None else f"{'-':>10}"
         lines.append(
-            f"{mark} {group.label:<16} {group.p50:10.3f} {group.p95:10.3f}"
-            f" {group.p99:10.3f} {qps}  {len(group.samples)}"
+            f"{mark} {group.label:<16} {group.p50 * scale:10.3f} {group.p95 * scale:10.3f}"
+            f" {group.p99 * scale:10.3f} {qps}  {len(group.samples)}"
         )
     skipped = result.params.get("skipped") or []
     lines.extend(f"  skipped: {item}" for item in skipped)
     return lines
+
+
+def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
+    if result.unit == "s" and all(group.p99 < 1 for group in result.groups):
+        return "ms", 1000.0
+    return result.unit, 1.0
 
 
 def describe_comparison(comparison: bench_results.Comparison, args: Any) -> list[str]:

@@ -1,42 +1,73 @@
-"""Regenerate screenshots/: the console, the wall monitor, a zoomed pane, a town in trouble.
+"""Regenerate screenshots/ from the live demo town: console, wall, a zoomed pane, a town in trouble.
 
-Each picture is the real console run headless (`gt_tui.export.svg.render_svg`). For now the
-snapshots are the hand-built test fixtures (tests/snapshots_fixtures.py: fixed, made-up numbers);
-switch `SHOTS` to snapshots of the live demo town once it exists.
+Each picture is the real console run headless (`gt_tui.export.svg.render_svg`) over a snapshot
+of a real sandbox town (`gt_tui.sandbox.demo.DemoTown`), refreshed by the real engine for a while
+first: normal load for the calm pictures, heavy load for the town in trouble. Every number in
+them was measured; none is made up.
 
-    .venv/bin/python scripts/screenshots.py [--out screenshots]
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--seconds 45]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import time
 from pathlib import Path
 
+from gt_tui.engine.engine import Engine
+from gt_tui.engine.snapshot import Snapshot
+from gt_tui.export.svg import render_svg
+from gt_tui.sandbox.demo import DemoTown
+from gt_tui.settings import load_settings
+from gt_tui.town.connect import open_database
+from gt_tui.town.layout import load_town
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from snapshots_fixtures import calm_snapshot, trouble_snapshot  # noqa: E402
-
-from gt_tui.export.svg import render_svg  # noqa: E402
-
-SHOTS = (
-    ("console.svg", calm_snapshot, {"width": 120, "height": 40}),
-    ("wall.svg", calm_snapshot, {"width": 100, "height": 30, "wall": True}),
-    ("zoom.svg", trouble_snapshot, {"width": 120, "height": 40, "zoom": "dolt_latency"}),
-    ("trouble.svg", trouble_snapshot, {"width": 120, "height": 40}),
+CALM = (
+    ("console.svg", {"width": 140, "height": 44}),
+    ("wall.svg", {"width": 100, "height": 30, "wall": True}),
 )
+TROUBLE = (
+    ("trouble.svg", {"width": 140, "height": 44}),
+    ("zoom.svg", {"width": 140, "height": 44, "zoom": "mail_lag"}),
+)
+
+
+def watch(load: str, seconds: float) -> Snapshot:
+    """Run a demo town under `load`, refreshing every second; the last snapshot."""
+    with DemoTown(None, None, load) as demo:
+        town = load_town(demo.root)
+        settings = load_settings(demo.root)
+        engine = Engine(
+            town,
+            open_database(town, settings, read_only=True),
+            settings,
+            mode="demo",
+            read_only=True,
+        )
+        try:
+            deadline = time.monotonic() + seconds
+            snapshot = engine.refresh()
+            while time.monotonic() < deadline:
+                time.sleep(1.0)
+                snapshot = engine.refresh()
+            return snapshot
+        finally:
+            engine.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--seconds", type=float, default=45.0, help="how long each town runs")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, build, options in SHOTS:
-        path = args.out / name
-        path.write_text(render_svg(build(), **options), encoding="utf-8")
-        print(path)
+    for load, shots in (("normal", CALM), ("heavy", TROUBLE)):
+        snapshot = watch(load, args.seconds)
+        for name, options in shots:
+            path = args.out / name
+            path.write_text(render_svg(snapshot, **options), encoding="utf-8")
+            print(path)
     return 0
 
 

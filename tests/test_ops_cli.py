@@ -124,7 +124,7 @@ def test_benchmark_saves_and_compares(make_ctx: MakeCtx, tmp_path: Path) -> None
     _, as_json = run(ctx, "benchmark", "--type", "convoy", "--runs", "4", "--format", "json")
     _, compared = run(ctx, "benchmark", "compare", "--before", "one", "--after", "one")
 
-    assert code == 0 and shown.startswith("convoy benchmark: 4 runs, s,")
+    assert code == 0 and shown.startswith("convoy benchmark: 4 runs, ms,")
     assert len(json.loads(as_json)["samples"]) == 4
     assert (tmp_path / "state" / "gt-tui" / "bench" / "one.json").is_file()
     assert "within noise (p = 1" in compared
