@@ -497,3 +497,25 @@ def test_read_only_engine_database_refuses_writes(towns: Towns, backend: str) ->
     with pytest.raises(BACKEND_REFUSAL[backend], match=r"(?i)read.?only"):
         engine.db.query(insert, ["x", "y"])  # past our guard, the session itself refuses
     assert built.db.query(f"SELECT COUNT(*) FROM `{built.hq}`.`config` WHERE `key` = 'x'") == [(0,)]
+
+
+def test_polecats_over_their_memory_limit_are_flagged(
+    towns: Towns, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GT_TMUX_SOCKET", tmux_socket)
+    built = towns.make("sqlite")
+    town = built.town(env={"GT_TMUX_SOCKET": tmux_socket})
+    hog = "import time; b = bytearray(96 * 2**20); time.sleep(600)"  # about 96 MiB resident
+    tmux(tmux_socket, "new-session", "-d", "-s", "gt-Toast", "python3", "-c", hog)
+    tmux(tmux_socket, "new-session", "-d", "-s", "bd-Rex", "sleep", "600")
+    settings = Settings.defaults().with_value("polecat.max_memory", "64MB")
+    engine = towns.engine(town, FakeClock(), settings=settings)
+    for _ in range(100):  # until the child has allocated (a bound, not a timing assertion)
+        snap = engine.refresh()
+        if engine.facts.offenders:
+            break
+        threading.Event().wait(0.05)
+    assert engine.facts.offenders == ["gt-Toast"]
+    polecats = next(node for node in snap.bottlenecks if node.key == "polecats")
+    assert polecats.health is not Health.HEALTHY
+    assert "over limits: gt-Toast" in polecats.facts

@@ -296,3 +296,21 @@ def test_socket_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     root = make_town(tmp_path / "town")
     assert load_town(root, {"GT_TMUX_SOCKET": "given"}).tmux_socket == "given"
     assert load_town(root).tmux_socket == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "env", "expected"),
+    [
+        ({}, {}, False),
+        ({"dolt_server_tls": True}, {}, True),
+        ({"dolt_server_tls": False}, {"BEADS_DOLT_SERVER_TLS": "true"}, True),
+        ({}, {"BEADS_DOLT_SERVER_TLS": "0"}, False),
+    ],
+)
+def test_tls_is_off_unless_configured(tmp_path, metadata, env, expected):
+    root = tmp_path / "town"
+    (root / "mayor").mkdir(parents=True)
+    (root / "mayor" / "town.json").write_text('{"name": "t"}')
+    (root / ".beads").mkdir()
+    (root / ".beads" / "metadata.json").write_text(json.dumps({"dolt_database": "hq", **metadata}))
+    assert load_town(root, env).endpoint.tls is expected

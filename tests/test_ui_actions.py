@@ -95,6 +95,8 @@ async def test_benchmark_asks_what_shows_progress_and_results():
         engine.actions.gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert engine.actions.calls == [("run_benchmark", {"kind": "dolt", "runs": None})]
+        # The result screen is current before it is drawn: wait (bounded) for it to paint.
+        await wait_for(pilot, lambda: "run_benchmark done" in screen_text(app), steps=300)
         text = screen_text(app)
         assert "✓ run_benchmark done" in text and "details of run_benchmark" in text
         assert ("run_benchmark done", "information") in notes
@@ -135,6 +137,7 @@ async def test_failed_action_shows_its_details():
         await started(app, pilot)
         await pilot.press("t", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await wait_for(pilot, lambda: "cleanup_tmux failed" in screen_text(app), steps=300)
         assert "✖ cleanup_tmux failed: no space left" in screen_text(app)
         assert ("cleanup_tmux failed: no space left", "error") in notes
 

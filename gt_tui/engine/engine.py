@@ -130,6 +130,10 @@ class Engine:
             now = self.clock()
             self.facts = TownFacts()
             for name, read in sources.READERS:
+                if name in sources.NEEDS_DATABASE and "dolt" in self._errors:
+                    # The probe just failed: one timeout per refresh, not one per reader.
+                    self._fail(name, self._errors["dolt"].message)
+                    continue
                 self._guard(name, lambda read=read: read(self, now))
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)

@@ -135,14 +135,16 @@ def read_tmux(engine: Engine, now: datetime) -> None:
         engine.facts.tmux_state = "tmux not installed"
         return
     sessions = list_sessions(engine.town.tmux_socket)
-    engine.facts.running_sessions = {s.name for s in sessions if not s.pane_dead}
     expected = {
         rig.session_name(name)
         for rig_name, name in engine.facts.polecats
         for rig in engine.town.rigs
         if rig.name == rig_name
     }
-    engine.facts.running_sessions &= expected
+    live = [s for s in sessions if not s.pane_dead and s.name in expected]
+    engine.facts.running_sessions = {s.name for s in live}
+    usage = engine.resources.sample((s.name, s.pane_pid) for s in live)
+    engine.facts.offenders = [u.session for u in usage if u.offender]
 
 
 READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
@@ -157,6 +159,9 @@ READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
     ("files", read_files),
     ("tmux", read_tmux),
 )
+
+# Readers that query the database; skipped for a refresh whose probe ("dolt") failed.
+NEEDS_DATABASE = frozenset({"schema", "mail", "convoys", "patrols", "queue", "merge_requests"})
 
 SOURCE_TEXT = {
     "polecat_spawn": "sling/spawn → session_start in {events}",

@@ -239,6 +239,11 @@ def engine_strip(engine: EngineInfo, palette: Palette, width: int, *, wall: bool
         Part.of(3, seg("pool ", _pool_text(engine))),
         Part.of(
             1,
+            seg(
+                "cache ",
+                f"{engine.cache_hits} hit / {engine.cache_misses} miss{ratio}"
+                f"  {engine.cache_size} held",
+            ),
             seg("cache ", f"{engine.cache_hits} hit / {engine.cache_misses} miss{ratio}"),
             seg("cache ", ratio.strip() or "—"),
         ),
@@ -252,7 +257,15 @@ def engine_strip(engine: EngineInfo, palette: Palette, width: int, *, wall: bool
         ),
     ]
     if engine.rate_tokens is not None:
-        parts.insert(4, Part.of(4, seg("rate ", f"{engine.rate_tokens:.0f} tokens")))
+        tokens = f"{engine.rate_tokens:.0f} tokens"
+        parts.insert(
+            4,
+            Part.of(
+                4,
+                seg("rate ", f"{tokens}, {engine.rate_waiters} waiting"),
+                seg("rate ", tokens),
+            ),
+        )
     if not wall:
         parts.insert(0, Part.of(0, Text("engine", style=palette.strong)))
     return fit_line(parts, width)

@@ -91,7 +91,7 @@ def load_town(root: Path, env: Mapping[str, str] | None = None) -> Town:
         name=name,
         rigs=rigs,
         hq_database=hq,
-        endpoint=resolve_endpoint(root, env),
+        endpoint=resolve_endpoint(root, env, tls=_tls_wanted(metadata, env)),
         tmux_socket=tmux_socket_name(root, env),
         sqlite_files=_sqlite_files(root, hq, rigs) if metadata.get("backend") == "sqlite" else (),
     )
@@ -173,7 +173,13 @@ def _daemon_env(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
 
 
-def resolve_endpoint(root: Path, env: Mapping[str, str]) -> Endpoint:
+def _tls_wanted(metadata: Mapping[str, Any], env: Mapping[str, str]) -> bool:
+    """TLS only where configured, as bd does: `dolt_server_tls` or BEADS_DOLT_SERVER_TLS."""
+    flag = env.get("BEADS_DOLT_SERVER_TLS", "")
+    return metadata.get("dolt_server_tls") is True or flag.lower() in ("1", "true", "yes")
+
+
+def resolve_endpoint(root: Path, env: Mapping[str, str], *, tls: bool = False) -> Endpoint:
     """gt's precedence: config.yaml port, GT_DOLT_PORT, daemon.json env, then 3307."""
     listener = _dolt_config_listener(root)
     daemon_env = _daemon_env(root)
@@ -186,6 +192,7 @@ def resolve_endpoint(root: Path, env: Mapping[str, str]) -> Endpoint:
         port=port or DEFAULT_PORT,
         user=env.get("GT_DOLT_USER") or "root",
         password=env.get("GT_DOLT_PASSWORD") or "",
+        tls=tls,
     )
 
 
