@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.engine.batch import CHUNK
-from gt_tui.town.beads import run_union
+from gt_tui.town.beads import each_issue_table, run_union
 from gt_tui.town.db import Database, quote_name, sql_time, utc
 from gt_tui.town.gt_cli import gt_available, run_gt
 from gt_tui.town.model import Town
@@ -82,18 +82,15 @@ class FlushResult:
 
 def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:
     """Every open sling context in hq and the rigs, both tables, oldest first (one query)."""
-    parts = []
-    for database in town.databases:
-        q = quote_name(database)
-        for issues, labels in schema.issue_tables(database):
-            parts.append(
-                (
-                    f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at"
-                    f" FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
-                    " AND l.label = %s WHERE s.status = %s",
-                    [database, issues, SLING_LABEL, "open"],
-                )
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at"
+            f" FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
+            " AND l.label = %s WHERE s.status = %s",
+            [database, issues, SLING_LABEL, "open"],
+        )
+        for database, q, issues, labels in each_issue_table(schema, town.databases)
+    ]
     rig_of_db = {rig.database: rig.name for rig in town.rigs}
     items = [_item(row, rig_of_db) for row in run_union(db, parts)]
     return sorted(items, key=lambda item: (item.enqueued_at, item.id))

@@ -6,6 +6,7 @@ tables, the parts are joined with UNION ALL into that one statement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -32,37 +33,43 @@ def run_union(db: Database, parts: list[tuple[str, list[Any]]]) -> list[Row]:
     return db.query(sql, params)
 
 
+def each_issue_table(
+    schema: BeadsSchema, databases: Iterable[str]
+) -> Iterator[tuple[str, str, str, str]]:
+    """(database, its quoted name, issues table, labels table) for each twin where present."""
+    for database in databases:
+        for issues, labels in schema.issue_tables(database):
+            yield database, quote_name(database), issues, labels
+
+
 def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> list[Row]:
     """Messages acked since `since`: (id, created_at, ack label, assignee)."""
-    q = quote_name(hq)
-    parts = []
-    for issues, labels in schema.issue_tables(hq):
-        parts.append(
-            (
-                f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{issues} m"
-                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
-                f" JOIN {q}.{labels} a ON a.issue_id = m.id AND a.label LIKE %s AND a.label >= %s",
-                ["gt:message", ACK_PREFIX + "%", ACK_PREFIX + since.strftime("%Y-%m-%d")],
-            )
+    day = ACK_PREFIX + since.strftime("%Y-%m-%d")  # coarse in SQL; exact in the collector
+    parts = [
+        (
+            f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{issues} m"
+            f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+            f" JOIN {q}.{labels} a ON a.issue_id = m.id AND a.label LIKE %s AND a.label >= %s",
+            ["gt:message", ACK_PREFIX + "%", day],
         )
+        for _, q, issues, labels in each_issue_table(schema, [hq])
+    ]
     return run_union(db, parts)
 
 
 def mail_backlog(db: Database, schema: BeadsSchema, hq: str) -> int:
     """Messages still `delivery:pending`, never acked, not closed, in both tables."""
-    q = quote_name(hq)
-    parts = []
-    for issues, labels in schema.issue_tables(hq):
-        parts.append(
-            (
-                f"SELECT m.id FROM {q}.{issues} m"
-                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
-                f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
-                f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
-                f" WHERE k.issue_id = m.id AND k.label = %s)",
-                ["gt:message", "delivery:pending", "closed", "delivery:acked"],
-            )
+    parts = [
+        (
+            f"SELECT m.id FROM {q}.{issues} m"
+            f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+            f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
+            f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
+            f" WHERE k.issue_id = m.id AND k.label = %s)",
+            ["gt:message", "delivery:pending", "closed", "delivery:acked"],
         )
+        for _, q, issues, labels in each_issue_table(schema, [hq])
+    ]
     if not parts:
         return 0
     sql, params = _union(parts)
@@ -76,18 +83,15 @@ def patrols(
 
     Rows: (database, assignee, title, status, created_at, closed_at).
     """
-    parts = []
-    for database in databases:
-        q = quote_name(database)
-        for issues, _ in schema.issue_tables(database):
-            parts.append(
-                (
-                    f"SELECT %s AS db, assignee, title, status, created_at, closed_at"
-                    f" FROM {q}.{issues} WHERE title LIKE %s AND ((close_reason LIKE %s"
-                    f" AND closed_at >= %s) OR status = %s)",
-                    [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked"],
-                )
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, assignee, title, status, created_at, closed_at"
+            f" FROM {q}.{issues} WHERE title LIKE %s AND ((close_reason LIKE %s"
+            f" AND closed_at >= %s) OR status = %s)",
+            [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked"],
+        )
+        for database, q, issues, _ in each_issue_table(schema, databases)
+    ]
     return run_union(db, parts)
 
 
@@ -148,16 +152,13 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
 
 def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]) -> list[Row]:
     """Open merge requests (label `gt:merge-request`): (database, id, created_at)."""
-    parts = []
-    for database in databases:
-        q = quote_name(database)
-        for issues, labels in schema.issue_tables(database):
-            parts.append(
-                (
-                    f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
-                    f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
-                    f" WHERE m.status <> %s",
-                    [database, "gt:merge-request", "closed"],
-                )
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
+            f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
+            f" WHERE m.status <> %s",
+            [database, "gt:merge-request", "closed"],
+        )
+        for database, q, issues, labels in each_issue_table(schema, databases)
+    ]
     return run_union(db, parts)
