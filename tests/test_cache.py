@@ -190,3 +190,23 @@ def test_threads_share_the_cache_safely() -> None:
     assert errors == []
     assert stats.hits + stats.misses == 2000
     assert stats.size <= 50
+
+
+def test_read_many_loads_only_the_misses_in_one_call():
+    clock = FakeClock()
+    cache = EngineCache(CacheConfig.from_settings(Settings.defaults()), clock)
+    calls: list[list[str]] = []
+
+    def load(keys):
+        calls.append(list(keys))
+        return {key: key.upper() for key in keys if key != "gone"}
+
+    assert cache.read_many("bead", ["a", "b"], load) == {"a": "A", "b": "B"}
+    assert cache.read_many("bead", ["a", "b", "c", "gone"], load) == {"a": "A", "b": "B", "c": "C"}
+    assert calls == [["a", "b"], ["c", "gone"]]
+    stats = cache.stats().kind("bead")
+    assert (stats.hits, stats.misses) == (2, 4)
+    cache.clear("bead")
+    report = cache.warm("bead")
+    assert report.loaded["bead"] == 3 and report.failed["bead"] == 1  # "gone" has no value
+    assert calls[-4:] == [["a"], ["b"], ["c"], ["gone"]]  # each key's own loader

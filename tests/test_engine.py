@@ -157,6 +157,13 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
         ("hq-lag4", 4.0),
         ("hq-wisp-lag7", 7.0),
     ]
+    # The slowest messages carry their subject lines, read as hot beads (issues and wisps).
+    assert {s.subject: s.detail for s in mail.samples} == {
+        "hq-lag2": "note one",
+        "hq-lag4": "note two",
+        "hq-wisp-lag7": "merge_ready gt-a2",
+    }
+    assert engine.cache.stats().kind("bead").hits >= 3  # the second refresh asked no server
     assert figures(patrol) == (3, 45.0, pytest.approx(67.5), 70.0, Health.DANGER)
     assert sorted((s.group, s.value) for s in patrol.samples) == [
         ("deacon", 20.0),

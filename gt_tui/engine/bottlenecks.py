@@ -108,6 +108,8 @@ def polecats(i: MapInputs) -> MapNode:
     metric, f = i.metrics["polecat_spawn"], i.facts
     running = "?" if f.running_sessions is None else str(len(f.running_sessions))
     facts = [_p95(metric), f"running {running} of {len(f.polecats)}"]
+    if f.agents is not None:
+        facts.append(f"agent beads {f.agents}")
     over = Health.WARNING if f.offenders else Health.HEALTHY
     if f.offenders:
         facts.append(f"over limits: {', '.join(f.offenders[:3])}")

@@ -15,10 +15,11 @@ refresh path has read, without the cache knowing any SQL.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,6 +209,29 @@ class EngineCache:
             self.put(kind, key, value)
         return value
 
+    def read_many(
+        self, kind: str, keys: Iterable[Hashable], load: Callable[[list[Hashable]], dict]
+    ) -> dict[Hashable, Any]:
+        """Cached values for many keys; the misses are loaded by ONE call of `load(missing)`.
+
+        Each key's loader is remembered as a one-key call of `load`, for warm-up and refresh.
+        A key that `load` does not return is not cached (and not in the answer).
+        """
+        _check_kind(kind)
+        wanted = list(dict.fromkeys(keys))
+        if not self.config.enabled:
+            return load(wanted) if wanted else {}
+        found = {key: self._lookup(kind, key) for key in wanted}
+        missing = [key for key, value in found.items() if value is _MISSING]
+        loaded = load(missing) if missing else {}
+        with self._lock:
+            for key in wanted:
+                self._loaders[kind][key] = functools.partial(_one_of, load, key)
+        for key, value in loaded.items():
+            self.put(kind, key, value)
+        hits = {key: value for key, value in found.items() if value is not _MISSING}
+        return {**hits, **loaded}
+
     def _lookup(self, kind: str, key: Hashable) -> Any:
         with self._lock:
             value = self._tiers[TIER_OF[kind]].get((kind, key), _MISSING)
@@ -290,3 +314,8 @@ def _check_kind(kind: str) -> str:
 def _kinds(kind: str) -> tuple[str, ...]:
     """`all` or one kind, as a tuple of kinds."""
     return KINDS if kind == "all" else (_check_kind(kind),)
+
+
+def _one_of(load: Callable[[list[Hashable]], dict], key: Hashable) -> Any:
+    """One key through a many-keys loader; a key it does not return is an error."""
+    return load([key])[key]

@@ -25,3 +25,4 @@ class TownFacts:
     queue_depth: int = 0
     queue_oldest_wait_s: float | None = None
     offenders: list[str] = field(default_factory=list)
+    agents: int | None = None

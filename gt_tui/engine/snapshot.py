@@ -10,12 +10,14 @@ from gt_tui.health import Health
 
 @dataclass(frozen=True)
 class Sample:
-    """One measurement in a metric's window: its value, when, and what it was about."""
+    """One measurement in a metric's window: its value, when, what it was about (the bead or
+    polecat, its rig or role) and, for the slowest, a human detail such as a subject line."""
 
     value: float
     at: datetime
     subject: str = ""
     group: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gt_tui import health as h
+from gt_tui.engine.batch import fetch_beads
 from gt_tui.engine.collectors import (
     ConvoyProgress,
     convoy_view,
@@ -88,7 +90,7 @@ def read_events(engine: Engine, now: datetime) -> None:
 def read_mail(engine: Engine, now: datetime) -> None:
     schema, hq, since = _schema(engine), engine.town.hq_database, engine.window_start(now)
     rows = beads.mail_acks(engine.db, schema, hq, since)
-    engine.replace_samples("mail_lag", mail_samples(rows, since))
+    engine.replace_samples("mail_lag", titled_slowest(engine, mail_samples(rows, since)))
     engine.facts.mail_backlog = beads.mail_backlog(engine.db, schema, hq)
 
 
@@ -97,6 +99,25 @@ def build_convoy_view(engine: Engine) -> list[ConvoyProgress]:
     schema = _schema(engine)
     convoys = beads.open_convoys(engine.db, schema, engine.town.hq_database)
     return convoy_view(convoys, beads.tracked_issues(engine.db, schema, engine.town))
+
+
+SLOWEST_TITLED = 10
+
+
+def titled_slowest(engine: Engine, samples: list[Sample]) -> list[Sample]:
+    """Put the subject line beside the id of the slowest messages (what the zoom lists).
+
+    Titles are hot beads: read through the L1 cache, the misses in one batched query.
+    """
+    slowest = sorted(samples, key=lambda s: s.value, reverse=True)[:SLOWEST_TITLED]
+    hq = engine.town.hq_database
+
+    def load(ids: list[Hashable]) -> dict[Hashable, str]:
+        rows = fetch_beads(engine.db, hq, [str(i) for i in ids], ["id", "title"])
+        return {row["id"]: str(row["title"]) for row in rows}
+
+    titles = engine.cache.read_many("bead", [s.subject for s in slowest], load)
+    return [replace(s, detail=titles[s.subject]) if s.subject in titles else s for s in samples]
 
 
 def read_convoys(engine: Engine, now: datetime) -> None:
@@ -123,6 +144,15 @@ def read_patrols(engine: Engine, now: datetime) -> None:
 def read_merge_requests(engine: Engine, now: datetime) -> None:
     rows = beads.merge_requests(engine.db, _schema(engine), engine.town.databases)
     engine.facts.merge_requests = [(str(db), str(i), utc(at)) for db, i, at in rows]
+
+
+def read_agents(engine: Engine, now: datetime) -> None:
+    """The agent list: an L2 query result (spec §4), re-read when it expires or is cleared."""
+    databases = engine.town.databases
+    rows = engine.cache.read_through(
+        "agent", "list", lambda: beads.agents(engine.db, _schema(engine), databases)
+    )
+    engine.facts.agents = len(rows)
 
 
 def read_files(engine: Engine, now: datetime) -> None:
@@ -156,12 +186,15 @@ READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
     ("patrols", read_patrols),
     ("queue", read_queue),
     ("merge_requests", read_merge_requests),
+    ("agents", read_agents),
     ("files", read_files),
     ("tmux", read_tmux),
 )
 
 # Readers that query the database; skipped for a refresh whose probe ("dolt") failed.
-NEEDS_DATABASE = frozenset({"schema", "mail", "convoys", "patrols", "queue", "merge_requests"})
+NEEDS_DATABASE = frozenset(
+    {"schema", "mail", "convoys", "patrols", "queue", "merge_requests", "agents"}
+)
 
 SOURCE_TEXT = {
     "polecat_spawn": "sling/spawn → session_start in {events}",

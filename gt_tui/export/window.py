@@ -59,7 +59,8 @@ def over_threshold(snapshot: Snapshot) -> list[tuple[MetricSummary, Sample]]:
 def short_subject(sample: Sample) -> str:
     """A sample's subject, shortened for a narrow column: `gastown/polecats/Slit` → `Slit`."""
     subject = sample.subject or sample.group or "—"
-    return subject.rstrip("/").rsplit("/", 1)[-1] or subject
+    short = subject.rstrip("/").rsplit("/", 1)[-1] or subject
+    return f"{short} {sample.detail}" if sample.detail else short
 
 
 def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> RenderableType:

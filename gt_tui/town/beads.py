@@ -162,3 +162,16 @@ def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]
         for database, q, issues, labels in each_issue_table(schema, databases)
     ]
     return run_union(db, parts)
+
+
+def agents(db: Database, schema: BeadsSchema, databases: tuple[str, ...]) -> list[Row]:
+    """Agent beads (label `gt:agent`, in either table): (database, id, title, status)."""
+    parts = [
+        (
+            f"SELECT %s AS db, a.id, a.title, a.status FROM {q}.{issues} a"
+            f" JOIN {q}.{labels} l ON l.issue_id = a.id AND l.label = %s",
+            [database, "gt:agent"],
+        )
+        for database, q, issues, labels in each_issue_table(schema, databases)
+    ]
+    return run_union(db, parts)
