@@ -13,14 +13,11 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import re
 import tempfile
 import tomllib
-from collections.abc import Callable, ItemsView, Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
@@ -29,183 +26,19 @@ import tomli_w
 
 from gt_tui.errors import GtTuiError, MalformedFile, SettingError
 from gt_tui.health import METRICS, Threshold
+from gt_tui.setting_values import (
+    FORMATTERS,
+    PARSERS,
+    SIZE_WORDS,
+    Kind,
+    Refused,
+    Value,
+    parse_duration,
+    parse_list,
+    parse_size,
+    show_raw,
+)
 from gt_tui.town.pool import PoolLimits
-
-Value = int | float | bool | str | tuple[str, ...]
-
-
-class Kind(StrEnum):
-    """The type of a setting's value."""
-
-    INT = "int"
-    FLOAT = "float"
-    BOOL = "bool"
-    DURATION = "duration"
-    SIZE = "size"
-    STR = "str"
-    LIST = "list"
-
-
-class _Refused(ValueError):
-    """A raw value that does not parse as its kind."""
-
-
-# ---------------------------------------------------------------- parsing raw values
-
-
-def _number(raw: object) -> float:
-    if isinstance(raw, bool):
-        raise _Refused
-    if isinstance(raw, int | float):
-        value = float(raw)
-    elif isinstance(raw, str):
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise _Refused from None
-    else:
-        raise _Refused
-    if not math.isfinite(value):
-        raise _Refused
-    return value
-
-
-def _parse_int(raw: object) -> int:
-    if isinstance(raw, str):
-        try:
-            return int(raw.strip())
-        except ValueError:
-            raise _Refused from None
-    value = _number(raw)
-    if not value.is_integer():
-        raise _Refused
-    return int(value)
-
-
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
-
-def _parse_bool(raw: object) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = raw.strip().lower() if isinstance(raw, str) else None
-    if word in _TRUE or word in _FALSE:
-        return word in _TRUE
-    raise _Refused
-
-
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_DURATION_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-
-
-def _parse_duration(raw: object) -> float:
-    """Seconds from "1h30m", "10m", "500ms", "300" (plain seconds) or a TOML number."""
-    if not isinstance(raw, str):
-        return _number(raw)
-    text = raw.strip().lower()
-    if not _DURATION.fullmatch(text):
-        return _number(text)
-    return sum(float(n) * _DURATION_UNITS[unit] for n, unit in _DURATION_PART.findall(text))
-
-
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)", re.IGNORECASE)
-# Largest first, so a value is shown in the largest unit that divides it exactly.
-_SIZE_UNITS = {"TiB": 2**40, "TB": 10**12, "GiB": 2**30, "GB": 10**9, "MiB": 2**20}
-_SIZE_UNITS |= {"MB": 10**6, "KiB": 2**10, "kB": 10**3}
-_SIZE_WORDS = ", ".join(reversed(_SIZE_UNITS))
-_SIZE_BY_LOWER = {unit.lower(): factor for unit, factor in _SIZE_UNITS.items()} | {"b": 1, "": 1}
-
-
-def _parse_size(raw: object) -> int:
-    """Bytes from "256MB", "4GB", "512KiB", "1.5GB" or plain bytes."""
-    if not isinstance(raw, str):
-        return _parse_int(raw)
-    match = _SIZE.fullmatch(raw.strip())
-    factor = _SIZE_BY_LOWER.get(match.group(2).lower()) if match else None
-    if match is None or factor is None:
-        raise _Refused
-    size = Decimal(match.group(1)) * factor
-    if size != size.to_integral_value():
-        raise _Refused
-    return int(size)
-
-
-def _parse_str(raw: object) -> str:
-    if not isinstance(raw, str):
-        raise _Refused
-    return raw.strip()
-
-
-def _parse_list(raw: object) -> tuple[str, ...]:
-    """A comma-separated string or a TOML array of strings; blanks and repeats dropped."""
-    if isinstance(raw, str):
-        items: list[object] = list(raw.split(","))
-    elif isinstance(raw, list | tuple):
-        items = list(raw)
-    else:
-        raise _Refused
-    if not all(isinstance(item, str) for item in items):
-        raise _Refused
-    words = (str(item).strip().lower() for item in items)
-    return tuple(dict.fromkeys(word for word in words if word))
-
-
-_PARSERS: dict[Kind, Callable[[object], Value]] = {
-    Kind.INT: _parse_int,
-    Kind.FLOAT: _number,
-    Kind.BOOL: _parse_bool,
-    Kind.DURATION: _parse_duration,
-    Kind.SIZE: _parse_size,
-    Kind.STR: _parse_str,
-    Kind.LIST: _parse_list,
-}
-
-
-# ---------------------------------------------------------------- showing values
-
-
-def _num(value: float) -> str:
-    """The shortest text that reads back as the same number ("2", "0.25")."""
-    number = float(value)
-    return str(int(number)) if number.is_integer() else repr(number)
-
-
-def _format_duration(seconds: float) -> str:
-    if 0 < seconds < 1:
-        return f"{_num(seconds * 1000)}ms"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{int(hours)}h" if hours else "", f"{int(minutes)}m" if minutes else ""]
-    parts.append(f"{_num(secs)}s" if secs else "")
-    return "".join(parts) or "0s"
-
-
-def _format_size(size: int) -> str:
-    for unit, factor in _SIZE_UNITS.items():
-        if size and size % factor == 0:
-            return f"{size // factor}{unit}"
-    return f"{size}B"
-
-
-_FORMATTERS: dict[Kind, Callable[[Any], str]] = {
-    Kind.INT: str,
-    Kind.FLOAT: _num,
-    Kind.BOOL: lambda value: "true" if value else "false",
-    Kind.DURATION: _format_duration,
-    Kind.SIZE: _format_size,
-    Kind.STR: str,
-    Kind.LIST: ",".join,
-}
-
-
-def _show(raw: object) -> str:
-    """A raw value as a user typed or wrote it, for a refusal message."""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    return repr(raw) if isinstance(raw, str) else str(raw)
-
 
 # ---------------------------------------------------------------- the table
 
@@ -230,16 +63,16 @@ class SettingSpec:
     def parse(self, raw: object) -> Value:
         """The typed value of `raw`; SettingError naming key, value and what is allowed."""
         try:
-            value = _PARSERS[self.kind](raw)
-        except _Refused:
+            value = PARSERS[self.kind](raw)
+        except Refused:
             value = None
         if value is None or not self._fits(value):
-            raise SettingError(f"{self.name}: {_show(raw)} is not allowed ({self.allowed()})")
+            raise SettingError(f"{self.name}: {show_raw(raw)} is not allowed ({self.allowed()})")
         return value
 
     def format(self, value: Value) -> str:
         """The human form of a value of this setting ("1h", "256MB", "true")."""
-        return _FORMATTERS[self.kind](value)
+        return FORMATTERS[self.kind](value)
 
     def to_toml(self, value: Value) -> object:
         """What to write in a TOML file: the human form for durations and sizes."""
@@ -261,7 +94,7 @@ class SettingSpec:
             Kind.FLOAT: f"a number {span}",
             Kind.BOOL: "true or false",
             Kind.DURATION: f"a duration {span} in h, m, s, ms or plain seconds{example}",
-            Kind.SIZE: f"a size {span} in {_SIZE_WORDS} or plain bytes{example}",
+            Kind.SIZE: f"a size {span} in {SIZE_WORDS} or plain bytes{example}",
         }.get(self.kind, "text")
 
     def _fits(self, value: Any) -> bool:
@@ -293,18 +126,18 @@ def _bool(name: str, default: bool, section: str, text: str) -> SettingSpec:
 def _duration(
     name: str, default: str, bounds: tuple[str, str], section: str, text: str
 ) -> SettingSpec:
-    low, high = map(_parse_duration, bounds)
-    return SettingSpec(name, Kind.DURATION, _parse_duration(default), text, section, low, high)
+    low, high = map(parse_duration, bounds)
+    return SettingSpec(name, Kind.DURATION, parse_duration(default), text, section, low, high)
 
 
 def _size(name: str, default: str, bounds: tuple[str, str], section: str, text: str) -> SettingSpec:
-    low, high = map(_parse_size, bounds)
-    return SettingSpec(name, Kind.SIZE, _parse_size(default), text, section, low, high)
+    low, high = map(parse_size, bounds)
+    return SettingSpec(name, Kind.SIZE, parse_size(default), text, section, low, high)
 
 
 def _list(name: str, default: str, choices: str, section: str, text: str) -> SettingSpec:
-    allowed = _parse_list(choices)
-    return SettingSpec(name, Kind.LIST, _parse_list(default), text, section, choices=allowed)
+    allowed = parse_list(choices)
+    return SettingSpec(name, Kind.LIST, parse_list(default), text, section, choices=allowed)
 
 
 def _threshold_specs() -> Iterator[SettingSpec]:
