@@ -90,3 +90,11 @@ def test_refinery_queue_and_polecat_offenders() -> None:
     assert "oldest 20m" in found["refinery"].facts
     assert found["polecats"].health is Health.WARNING
     assert "running 1 of 1" in found["polecats"].facts
+
+
+def test_tmux_sessions_near_the_limit_warn_for_a_real_town() -> None:
+    near = nodes(inputs(TownFacts(tmux_sessions=45)))
+    over = nodes(inputs(TownFacts(tmux_sessions=51)))
+    assert near["polecats"].health is Health.WARNING
+    assert "tmux sessions 45/50" in near["polecats"].facts
+    assert over["polecats"].health is Health.DANGER

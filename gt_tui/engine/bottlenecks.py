@@ -22,6 +22,7 @@ class MapInputs:
     metrics: dict[str, MetricSummary]
     queue_limit: int
     refinery_queue_limit: int
+    tmux_limit: int = 50
 
 
 def _secs(value: float | None) -> str:
@@ -113,7 +114,12 @@ def polecats(i: MapInputs) -> MapNode:
     over = Health.WARNING if f.offenders else Health.HEALTHY
     if f.offenders:
         facts.append(f"over limits: {', '.join(f.offenders[:3])}")
-    return MapNode("polecats", "Polecats · spawn", h.worst([metric.health, over]), tuple(facts))
+    sessions = Health.UNKNOWN
+    if f.tmux_sessions is not None:  # tmux.max_sessions: enforced in the sandbox, warned here
+        sessions = h.fraction_health(f.tmux_sessions, i.tmux_limit)
+        facts.append(f"tmux sessions {f.tmux_sessions}/{i.tmux_limit}")
+    health = h.worst([metric.health, over, sessions])
+    return MapNode("polecats", "Polecats · spawn", health, tuple(facts))
 
 
 BUILDERS = (mayor, deacon, mail, dolt, witness, refinery, polecats)

@@ -177,6 +177,7 @@ class Engine:
             by_key,
             int(self.settings.get("sling.queue_size")),
             int(self.settings.get("refinery.queue_size")),
+            int(self.settings.get("tmux.max_sessions")),
         )
         return Snapshot(
             generated_at=now,

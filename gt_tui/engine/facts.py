@@ -26,3 +26,4 @@ class TownFacts:
     queue_oldest_wait_s: float | None = None
     offenders: list[str] = field(default_factory=list)
     agents: int | None = None
+    tmux_sessions: int | None = None

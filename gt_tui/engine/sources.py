@@ -171,6 +171,7 @@ def read_tmux(engine: Engine, now: datetime) -> None:
         for rig in engine.town.rigs
         if rig.name == rig_name
     }
+    engine.facts.tmux_sessions = len(sessions)
     live = [s for s in sessions if not s.pane_dead and s.name in expected]
     engine.facts.running_sessions = {s.name for s in live}
     usage = engine.resources.sample((s.name, s.pane_pid) for s in live)
