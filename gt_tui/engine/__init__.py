@@ -1,0 +1,1 @@
+"""The engine: sources to an immutable Snapshot, caches, limits and guarded actions (no Textual)."""

@@ -1,0 +1,1 @@
+"""Reading a town as gt lays it out: files, database, events, tmux."""

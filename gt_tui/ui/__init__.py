@@ -1,0 +1,1 @@
+"""The Textual console and the wall monitor: thin views over the engine's Snapshot."""
