@@ -44,9 +44,11 @@ from gt_tui.export.json import render_json
 from gt_tui.health import Health, Threshold
 from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
+from gt_tui.town import beads
 from gt_tui.town.connect import open_database
 from gt_tui.town.db import Endpoint
 from gt_tui.town.model import Town
+from gt_tui.town.schema import detect_schema
 
 BACKENDS = [pytest.param("mysql", marks=pytest.mark.mariadb), "sqlite"]
 VARIANTS = ["v1.0.0", "v1.0.5"]
@@ -526,3 +528,22 @@ def test_polecats_over_their_memory_limit_are_flagged(
     polecats = next(node for node in snap.bottlenecks if node.key == "polecats")
     assert polecats.health is not Health.HEALTHY
     assert "over limits: gt-Toast" in polecats.facts
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_mail_acks_reads_only_the_window_not_the_whole_day(towns: Towns, backend: str) -> None:
+    """The ack query is bounded by the window in SQL, so its cost does not grow all day."""
+    built = towns.make(backend)
+    w = built.writer()
+    for minutes in (300, 20, 5):  # acked 5 h, 20 min and 5 min before NOW, all the same day
+        sent = NOW - timedelta(minutes=minutes, seconds=3)
+        mail_id = w.send_mail(
+            sender="deacon", recipient="mayor/", subject=f"m{minutes}", created_at=sent
+        )
+        w.ack_mail(mail_id, "mayor/", NOW - timedelta(minutes=minutes))
+    town = built.town()
+    schema = detect_schema(built.db, town.databases)
+    rows = beads.mail_acks(built.db, schema, built.hq, NOW - timedelta(minutes=15))
+    assert len(rows) == 1  # the 5-minute one; the margin of one minute reaches no further
+    engine = towns.engine(town, FakeClock())
+    assert [s.value for s in engine.refresh().metric("mail_lag").samples] == [3.0]

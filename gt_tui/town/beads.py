@@ -7,7 +7,7 @@ tables, the parts are joined with UNION ALL into that one statement.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gt_tui.town.db import Database, Row, quote_name, sql_time
@@ -17,6 +17,7 @@ from gt_tui.town.schema import BeadsSchema
 ACK_PREFIX = "delivery-acked-at:"
 PATROL_TITLE = "mol-%-patrol%"
 PATROL_DONE = "patrol cycle complete%"
+ACK_MARGIN = timedelta(minutes=1)
 
 
 def _union(parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
@@ -44,13 +45,15 @@ def each_issue_table(
 
 def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> list[Row]:
     """Messages acked since `since`: (id, created_at, ack label, assignee)."""
-    day = ACK_PREFIX + since.strftime("%Y-%m-%d")  # coarse in SQL; exact in the collector
+    # gt writes the ack time as RFC3339 UTC, which sorts as text: the index on `label` finds
+    # the window's acks without reading the day's. The collector re-checks each time exactly.
+    floor = ACK_PREFIX + (since - ACK_MARGIN).strftime("%Y-%m-%dT%H:%M:%S")
     parts = [
         (
             f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{issues} m"
             f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
             f" JOIN {q}.{labels} a ON a.issue_id = m.id AND a.label LIKE %s AND a.label >= %s",
-            ["gt:message", ACK_PREFIX + "%", day],
+            ["gt:message", ACK_PREFIX + "%", floor],
         )
         for _, q, issues, labels in each_issue_table(schema, [hq])
     ]
