@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,5 +185,22 @@ def test_limited_database_holds_the_bd_gate_during_a_statement(tmp_path: Path) -
         db.query("SELECT 1")
         assert seen == [1]
         assert limits.gate("bd").stats().in_use == 0
+    finally:
+        db.close()
+
+
+def test_timed_query_counts_the_server_not_the_wait_for_a_token(tmp_path: Path) -> None:
+    """The Dolt probe's latency must not include the console's own rate-limit wait."""
+    settings = Settings.defaults().with_value("rate.burst_size", 1)
+    settings = settings.with_value("rate.requests_per_second", 2)  # a token every 500 ms
+    db = LimitedDatabase(SQLiteDatabase({"hq": tmp_path / "hq.db"}), Limits(settings))
+    try:
+        db.query("SELECT 1")  # spends the only token: the next waits for the refill
+        before = time.perf_counter()
+        rows, latency_ms = db.timed_query("SELECT 1")
+        waited_ms = (time.perf_counter() - before) * 1000.0
+        assert rows == [(1,)]
+        assert waited_ms >= 300  # the bucket held it back (by construction, not a speed claim)
+        assert latency_ms < waited_ms - 250  # and that wait is not reported as the server's
     finally:
         db.close()

@@ -281,6 +281,14 @@ class LimitedDatabase:
         with self.limits.query_slot(self.timeout):
             return self.inner.query(sql, params)
 
+    def timed_query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[Row], float]:
+        """Rows and the round trip in ms, timed after the limits let it through: a wait for
+        a token or a gate is the console's own, not the server's, and is not counted."""
+        with self.limits.query_slot(self.timeout):
+            started = time.perf_counter()
+            rows = self.inner.query(sql, params)
+            return rows, (time.perf_counter() - started) * 1000.0
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self.limits.query_slot(self.timeout):
             return self.inner.execute(sql, params)

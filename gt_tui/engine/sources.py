@@ -53,9 +53,7 @@ def probe_sql(kind: str) -> str:
 
 def read_dolt(engine: Engine, now: datetime) -> None:
     engine.server = engine.cache.read_through("status", "server", lambda: server_kind(engine.db))
-    started = time.perf_counter()
-    engine.db.query(probe_sql(engine.server[0]))
-    latency = (time.perf_counter() - started) * 1000.0
+    _, latency = engine.db.timed_query(probe_sql(engine.server[0]))
     engine.add_sample("dolt_latency", Sample(latency, now, subject="probe"))
     if engine.db.dialect == "mysql":
         total, long_running = engine.db.query(
