@@ -33,7 +33,7 @@ from gt_tui.engine.snapshot import (
 from gt_tui.engine.spawns import SpawnPairer
 from gt_tui.engine.window import CountWindow, TimeWindow, summarize
 from gt_tui.errors import GtTuiError
-from gt_tui.health import METRICS, MetricSpec, scale_tier
+from gt_tui.health import METRICS, MetricSpec, Threshold, scale_tier
 from gt_tui.settings import Settings, thresholds
 from gt_tui.town.db import Database
 from gt_tui.town.events import EventsTail
@@ -169,7 +169,8 @@ class Engine:
     # -- building the snapshot ----------------------------------------------------------
 
     def _snapshot(self, now: datetime, refresh_ms: float, queries: int) -> Snapshot:
-        metrics = tuple(self._summary(spec) for spec in METRICS)
+        limits = thresholds(self.settings)
+        metrics = tuple(self._summary(spec, limits[spec.key]) for spec in METRICS)
         by_key = {m.key: m for m in metrics}
         inputs = MapInputs(
             now,
@@ -189,10 +190,9 @@ class Engine:
             errors=tuple(self._errors.values()),
         )
 
-    def _summary(self, spec: MetricSpec) -> MetricSummary:
+    def _summary(self, spec: MetricSpec, limit: Threshold) -> MetricSummary:
         samples = self._windows[spec.key].samples()
         stats = summarize([s.value for s in samples])
-        limit = thresholds(self.settings)[spec.key]
         # Only the metric's own source: readers that need the schema fail on their own
         # without it, and the events file must not be marked stale by a database error.
         error = self._errors.get(METRIC_SOURCE[spec.key])
