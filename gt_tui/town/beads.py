@@ -44,16 +44,22 @@ def each_issue_table(
 
 
 def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> list[Row]:
-    """Messages acked since `since`: (id, created_at, ack label, assignee)."""
-    # gt writes the ack time as RFC3339 UTC, which sorts as text: the index on `label` finds
-    # the window's acks without reading the day's. The collector re-checks each time exactly.
+    """Messages acked since `since`: (id, created_at, ack label, assignee).
+
+    gt writes the ack time as RFC3339 UTC, which sorts as text, so the window is a range of
+    the `label` index (`delivery-acked-at:<since>` up to the prefix's end) that drives the
+    query: its cost follows the acks in the window, not every message ever sent. The
+    collector re-checks each time exactly.
+    """
     floor = ACK_PREFIX + (since - ACK_MARGIN).strftime("%Y-%m-%dT%H:%M:%S")
+    ceiling = ACK_PREFIX[:-1] + chr(ord(ACK_PREFIX[-1]) + 1)  # just past every ack label
     parts = [
         (
-            f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{issues} m"
-            f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
-            f" JOIN {q}.{labels} a ON a.issue_id = m.id AND a.label LIKE %s AND a.label >= %s",
-            ["gt:message", ACK_PREFIX + "%", floor],
+            f"SELECT m.id, m.created_at, a.label, m.assignee FROM {q}.{labels} a"
+            f" JOIN {q}.{issues} m ON m.id = a.issue_id"
+            f" WHERE a.label >= %s AND a.label < %s AND EXISTS (SELECT 1 FROM {q}.{labels} g"
+            f" WHERE g.issue_id = m.id AND g.label = %s)",
+            [floor, ceiling, "gt:message"],
         )
         for _, q, issues, labels in each_issue_table(schema, [hq])
     ]
