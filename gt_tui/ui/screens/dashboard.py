@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.health import METRICS
+from gt_tui.ui.screens.base import SnapshotScreen
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.bottleneck_map import BottleneckMap
 from gt_tui.ui.widgets.header import StatusHeader
@@ -23,10 +25,8 @@ def metric_of(snapshot: Snapshot | None, key: str) -> MetricSummary | None:
     return next((m for m in snapshot.metrics if m.key == key), None)
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(SnapshotScreen):
     """Everything at once; the eye goes to whatever is coloured."""
-
-    AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -43,20 +43,7 @@ class DashboardScreen(Screen):
         yield EngineStrip(id="engine")
         yield Footer()
 
-    ready = False
-
-    def on_mount(self) -> None:
-        self.ready = True
-        self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
-        self.show_state()
-
-    def show_state(self) -> None:
-        """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
-        if not self.ready:
-            return
-        app = self.app
-        snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
-        self.query_one(StatusHeader).update_from(snapshot, view, palette)
+    def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
         panes = list(self.query(MetricPane))
         rows = 5 if all(pane.fits_big_digits() for pane in panes) else 3  # one size for all
         for pane in panes:
@@ -66,7 +53,6 @@ class DashboardScreen(Screen):
         self.query_one(TownPanel).update_from(snapshot, palette)
         self.query_one(AttentionPanel).update_from(snapshot, palette)
         self.query_one(ErrorsBar).update_from(snapshot, view.now, palette)
-        self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
         self.query_one(EngineStrip).update_from(snapshot, palette, wall=view.wall)
 
     def on_resize(self) -> None:

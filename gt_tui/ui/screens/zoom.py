@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import metric_state
 from gt_tui.export.window import breakdown_table, worst_samples_table, zoom_summary
 from gt_tui.health import METRICS
+from gt_tui.ui.screens.base import SnapshotScreen
 from gt_tui.ui.screens.dashboard import metric_of
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.header import StatusHeader
@@ -17,10 +20,8 @@ from gt_tui.ui.widgets.state import set_state
 from gt_tui.ui.widgets.window_plot import WindowPlot
 
 
-class ZoomScreen(Screen):
+class ZoomScreen(SnapshotScreen):
     """A metric in full; `1`–`5` switch metric, `escape` goes back."""
-
-    AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
 
     def __init__(self, index: int) -> None:
         super().__init__()
@@ -43,28 +44,18 @@ class ZoomScreen(Screen):
         yield ActionBar()
         yield Footer()
 
-    ready = False
-
     def on_mount(self) -> None:
-        self.ready = True
-        self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
         self.query_one("#zoom-breakdown").border_title = "by rig / role"
         self.query_one("#zoom-worst").border_title = "slowest samples"
         self.query_one(WindowPlot).border_title = "window"
-        self.show_state()
+        super().on_mount()
 
     def set_metric(self, index: int) -> None:
         self.index = index
         self._shown = None
         self.show_state()
 
-    def show_state(self) -> None:
-        if not self.ready:
-            return
-        app = self.app
-        snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
-        self.query_one(StatusHeader).update_from(snapshot, view, palette)
-        self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
+    def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
         metric = metric_of(snapshot, self.key)
         head = self.query_one("#zoom-head")
         head.border_title = f"{self.index} {METRICS[self.index - 1].label}"
