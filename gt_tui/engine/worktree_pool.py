@@ -38,6 +38,7 @@ from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town.git import git_ok, run_git
 from gt_tui.town.gt_cli import GT_TIMEOUT, gt_available, run_gt
+from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Rig, Town
 from gt_tui.town.tmux import list_sessions
 
@@ -139,7 +140,7 @@ def worktree_path(town: Town, rig: Rig, name: str) -> Path:
 
 
 def heartbeat_path(town: Town, session: str) -> Path:
-    return town.root / ".runtime" / "heartbeats" / f"{session}.json"
+    return heartbeat_file(town.root, session)
 
 
 def rig_cap(settings: Settings | None) -> int:

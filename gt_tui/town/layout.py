@@ -61,6 +61,16 @@ def _summarise(candidates: list[Path], cwd: Path, explicit: bool) -> list[str]:
     return [*map(str, candidates[:at]), f"{cwd} and its parents", str(candidates[-1])]
 
 
+def heartbeats_dir(root: Path) -> Path:
+    """Where gt keeps session heartbeats: `<town>/.runtime/heartbeats/`."""
+    return root / ".runtime" / "heartbeats"
+
+
+def heartbeat_file(root: Path, session: str) -> Path:
+    """A session's heartbeat, `<town>/.runtime/heartbeats/<session>.json`."""
+    return heartbeats_dir(root) / f"{session}.json"
+
+
 def read_json(path: Path) -> Any:
     """A JSON file's content, or MalformedFile with the path and the reason."""
     try:

@@ -21,6 +21,7 @@ from gt_tui.sandbox.agents.ops import ready_work
 from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging, utc_now
 from gt_tui.sandbox.agents.scheduler import SCHEDULER, Scheduler
 from gt_tui.town import beads
+from gt_tui.town.layout import heartbeat_file
 
 ADDRESS = "mayor/"
 TICK_S = 1.0
@@ -145,8 +146,7 @@ class Mayor:
         self.desk.send(polecat.actor, f"Check-in: how is {bead} going?", msg_type="notification")
 
     def _is_working(self, session: str) -> bool:
-        path = self.agent.root / ".runtime" / "heartbeats" / f"{session}.json"
-        return heartbeat_working(path, time.time())
+        return heartbeat_working(heartbeat_file(self.agent.root, session), time.time())
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ from gt_tui.sandbox.agents.ops import fields_of, open_merge_requests
 from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging, utc_now
 from gt_tui.sandbox.git import run_git
 from gt_tui.town import beads
-from gt_tui.town.layout import read_rigs
+from gt_tui.town.layout import heartbeat_file, heartbeats_dir, read_rigs
 from gt_tui.town.model import Rig
 
 ROLES = ("deacon", "witness", "refinery")
@@ -110,7 +110,7 @@ class Patrol:
 
     def agent_health(self) -> tuple[int, int]:
         """(healthy, unhealthy) agents from the session heartbeats, as gt's health scan."""
-        folder = self.agent.root / ".runtime" / "heartbeats"
+        folder = heartbeats_dir(self.agent.root)
         now = time.time()
         healthy = unhealthy = 0
         for path in folder.glob("*.json") if folder.is_dir() else ():
@@ -182,7 +182,7 @@ class Patrol:
         )
 
     def _polecat_state(self, session: str) -> str:
-        path = self.agent.root / ".runtime" / "heartbeats" / f"{session}.json"
+        path = heartbeat_file(self.agent.root, session)
         try:
             state = json.loads(path.read_text(encoding="utf-8")).get("state")
         except (OSError, ValueError, AttributeError):

@@ -27,7 +27,7 @@ from gt_tui.sandbox.load import LoadProfile, LoadWatch
 from gt_tui.sandbox.writer import BeadsWriter, append_event_line
 from gt_tui.settings import Settings, load_settings
 from gt_tui.town.connect import open_database
-from gt_tui.town.layout import load_town
+from gt_tui.town.layout import heartbeat_file, load_town
 from gt_tui.town.schema import detect_schema
 
 OWNER_CHECK_S = 1.0
@@ -174,7 +174,7 @@ class Agent:
         """gt's `.runtime/heartbeats/<session>.json`: timestamp, state, context, bead."""
         stamp = utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         body = {"timestamp": stamp, "state": state, "context": context, "bead": bead}
-        write_json_atomically(self.root / ".runtime" / "heartbeats" / f"{session}.json", body)
+        write_json_atomically(heartbeat_file(self.root, session), body)
 
     def write_pid(self, name: str) -> Path:
         path = self.root / ".runtime" / "pids" / f"{name}.pid"
