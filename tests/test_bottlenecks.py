@@ -54,6 +54,18 @@ def test_patrols_are_judged_per_role() -> None:
     assert found["refinery"].health is Health.HEALTHY  # empty MR queue, no cycles yet
 
 
+def test_the_deacon_is_one_role_whatever_form_its_address_takes() -> None:
+    # Newer gt writes `deacon/`; older rows say `deacon` (or a rig-scoped `gastown/deacon`).
+    cycles = [
+        Sample(10.0, NOW, "a", "deacon/"),
+        Sample(20.0, NOW, "b", "deacon"),
+        Sample(30.0, NOW, "c", "gastown/deacon"),
+        Sample(99.0, NOW, "d", "gastown/witness"),
+    ]
+    found = nodes(inputs(TownFacts(deacon_heartbeat=NOW), patrol_cycle=cycles))
+    assert found["deacon"].facts[0] == "cycle p95 29s (3)"  # p95 of 10, 20, 30: all three
+
+
 def test_stale_deacon_heartbeat_is_a_warning_then_danger() -> None:
     late = nodes(inputs(TownFacts(deacon_heartbeat=NOW - timedelta(minutes=6))))
     dead = nodes(inputs(TownFacts(deacon_heartbeat=NOW - timedelta(minutes=21))))
@@ -66,8 +78,17 @@ def test_queue_depth_against_its_limit() -> None:
     full = nodes(inputs(TownFacts(queue_depth=85, queue_oldest_wait_s=42)))
     over = nodes(inputs(TownFacts(queue_depth=101)))
     assert full["mayor"].health is Health.WARNING
-    assert full["mayor"].facts == ("queue 85/100", "oldest wait 42s")
+    assert full["mayor"].facts == ("queue 85/100", "oldest wait 42s", "dispatch failures 0")
     assert over["mayor"].health is Health.DANGER
+
+
+def test_dispatch_failures_warn_on_the_mayor_box_and_come_first() -> None:
+    # Sling contexts gt closed circuit-broken: the work was never dispatched.
+    calm = nodes(inputs(TownFacts(queue_depth=3, queue_oldest_wait_s=5, dispatch_failures=2)))
+    assert calm["mayor"].health is Health.WARNING  # the queue alone is healthy
+    assert calm["mayor"].facts == ("dispatch failures 2", "queue 3/100", "oldest wait 5s")
+    over = nodes(inputs(TownFacts(queue_depth=101, dispatch_failures=1)))
+    assert over["mayor"].health is Health.DANGER  # the worse of the two
 
 
 def test_dolt_connections_near_gts_admission_limit_warn() -> None:

@@ -27,7 +27,7 @@ CLI_TIMEOUT = 60.0
 SECRET = "pw-never-shown-9137"
 METRIC_KEYS = {"unit", "count", "p50", "p95", "max", "health", "stale", "error"}
 TOWN_KEYS = {"name", "root", "mode", "rigs", "scale", "polecats", "polecats_running"}
-TOWN_KEYS |= {"convoys_open", "mail_backlog"}
+TOWN_KEYS |= {"convoys_open", "convoys_staged", "mail_backlog"}
 
 
 def run_cli(
@@ -104,6 +104,7 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "polecats": 3,
         "polecats_running": 0 if shutil.which("tmux") else None,  # no server on its socket
         "convoys_open": 0,
+        "convoys_staged": 0,
         "mail_backlog": 0,
     }
     assert data["dolt"]["endpoint"] == "sqlite (demo)" and data["dolt"]["server"] == "sqlite"

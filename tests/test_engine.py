@@ -168,11 +168,11 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
     assert engine.cache.stats().kind("bead").hits >= 3  # the second refresh asked no server
     assert figures(patrol) == (3, 45.0, pytest.approx(67.5), 70.0, Health.DANGER)
     assert sorted((s.group, s.value) for s in patrol.samples) == [
-        ("deacon", 20.0),
+        ("deacon/", 20.0),  # written `deacon` (older gt), read canonical
         ("gastown/refinery", 70.0),
         ("gastown/witness", 45.0),
     ]
-    assert engine.facts.patrols_running == {"deacon": NOW - timedelta(seconds=300)}
+    assert engine.facts.patrols_running == {"deacon/": NOW - timedelta(seconds=300)}
     assert engine.events.bad_lines == 1
 
     # measured by the engine itself: one sample per refresh, judged on their p95

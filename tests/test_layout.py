@@ -9,7 +9,11 @@ import pytest
 
 from gt_tui.errors import MalformedFile, TownNotFound
 from gt_tui.town.db import Endpoint
-from gt_tui.town.layout import find_town_root, load_town, resolve_endpoint
+from gt_tui.town.layout import (
+    find_town_root,
+    load_town,
+    resolve_endpoint,
+)
 from gt_tui.town.tmux import tmux_socket_name
 
 
@@ -27,72 +31,6 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
-
-
-# ---- discovery ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def places(tmp_path: Path) -> dict[str, Path]:
-    """Five towns, one per place gt looks, and a plain directory to stand in."""
-    found = {key: make_town(tmp_path / key) for key in ("flag", "town_root", "gt_root", "cwd")}
-    found["home_gt"] = make_town(tmp_path / "home" / "gt")
-    found["elsewhere"] = tmp_path / "elsewhere"
-    found["elsewhere"].mkdir()
-    return found
-
-
-def test_explicit_town_wins_over_everything(places: dict[str, Path]) -> None:
-    env = {"GT_TOWN_ROOT": str(places["town_root"]), "GT_ROOT": str(places["gt_root"])}
-    root = find_town_root(places["flag"], env, places["cwd"])
-    assert root == places["flag"].resolve()
-
-
-def test_gt_town_root_then_gt_root(places: dict[str, Path]) -> None:
-    env = {
-        "GT_TOWN_ROOT": str(places["town_root"]),
-        "GT_ROOT": str(places["gt_root"]),
-        "HOME": str(places["home_gt"].parent),
-    }
-    assert find_town_root(None, env, places["cwd"]) == places["town_root"].resolve()
-    env["GT_TOWN_ROOT"] = ""  # empty means unset
-    assert find_town_root(None, env, places["cwd"]) == places["gt_root"].resolve()
-    env["GT_TOWN_ROOT"] = str(places["elsewhere"])  # set but no town there: look further
-    assert find_town_root(None, env, places["cwd"]) == places["gt_root"].resolve()
-
-
-def test_cwd_and_its_parents_then_home_gt(places: dict[str, Path]) -> None:
-    env = {"HOME": str(places["home_gt"].parent)}
-    deep = places["cwd"] / "gastown" / "polecats" / "Toast" / "gastown"
-    deep.mkdir(parents=True)
-    assert find_town_root(None, env, places["cwd"]) == places["cwd"].resolve()
-    assert find_town_root(None, env, deep) == places["cwd"].resolve()
-    assert find_town_root(None, env, places["elsewhere"]) == places["home_gt"].resolve()
-
-
-def test_not_found_names_every_place_and_hints_demo(tmp_path: Path) -> None:
-    cwd = tmp_path / "work" / "dir"
-    cwd.mkdir(parents=True)
-    env = {
-        "GT_TOWN_ROOT": str(tmp_path / "a"),
-        "GT_ROOT": str(tmp_path / "b"),
-        "HOME": str(tmp_path / "home"),
-    }
-    with pytest.raises(TownNotFound) as caught:
-        find_town_root(None, env, cwd)
-    message = str(caught.value)
-    assert "mayor/town.json" in message
-    for place in (tmp_path / "a", tmp_path / "b", f"{cwd} and its parents", tmp_path / "home/gt"):
-        assert str(place) in message
-    assert "--demo" in message and "--town" in message
-    assert "\n" not in message
-
-
-def test_not_found_with_explicit_town_names_only_it(tmp_path: Path) -> None:
-    with pytest.raises(TownNotFound) as caught:
-        find_town_root(tmp_path / "nope", {"HOME": str(tmp_path)}, tmp_path)
-    assert f"in {tmp_path / 'nope'});" in str(caught.value)
-    assert "--demo" in str(caught.value)
 
 
 # ---- files --------------------------------------------------------------------------------
@@ -115,10 +53,11 @@ def test_rigs_prefixes_and_database_names(tmp_path: Path) -> None:
     assert [(r.name, r.prefix, r.database) for r in town.rigs] == [
         ("beads", "bd", "beads"),
         ("gastown", "gt", "gtdb"),
-        ("plain", "plain", "plain"),
+        ("plain", "gt", "plain"),  # no beads.prefix: gt's default session prefix
     ]
     assert town.databases == ("town_hq", "beads", "gtdb", "plain")
     assert town.rig("gastown").session_name("Toast") == "gt-Toast"
+    assert town.rig("plain").session_name("Rex") == "gt-Rex"  # not plain-Rex
     assert town.rig_by_prefix("gt-") == town.rig("gastown")
     assert not town.is_sqlite
 
@@ -242,6 +181,51 @@ def test_quoted_port_and_wildcard_host(tmp_path: Path) -> None:
     root = make_town(tmp_path / "town")
     write(root / ".dolt-data/config.yaml", CONFIG_YAML.format(port='"4010"', host="0.0.0.0"))
     assert resolve_endpoint(root, {}) == Endpoint("127.0.0.1", 4010, "root", "")
+
+
+def test_port_with_a_trailing_comment(tmp_path: Path) -> None:
+    root = make_town(tmp_path / "town")
+    text = "listener:\n  port: 36306  # x\n  host: 10.0.0.9 # the server\n"
+    write(root / ".dolt-data/config.yaml", text)
+    assert resolve_endpoint(root, {}) == Endpoint("10.0.0.9", 36306, "root", "")
+
+
+def test_ignore_config_skips_config_yaml(tmp_path: Path) -> None:
+    root = endpoint_town(tmp_path / "town", 4001, "4003")
+    env = {"GT_DOLT_IGNORE_CONFIG": "1", "GT_DOLT_PORT": "4002"}
+    assert resolve_endpoint(root, env) == Endpoint("10.0.0.7", 4002, "root", "")  # host: daemon
+    del env["GT_DOLT_PORT"]
+    assert resolve_endpoint(root, env) == Endpoint("10.0.0.7", 4003, "root", "")  # daemon.json
+    for value in ("", "0", "true"):  # gt takes only "1"
+        assert resolve_endpoint(root, {"GT_DOLT_IGNORE_CONFIG": value}).port == 4001
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "listener:\n  port: [4001\n",  # not valid YAML
+        "listener: 4001\n",  # listener not a mapping
+        "- listener\n- port\n",  # not a mapping at all
+        "listener:\n  port: many\n",
+        "listener:\n  port: 99999\n",
+        "listener:\n  port: true\n",
+        "",
+    ],
+)
+def test_unreadable_config_yaml_counts_as_absent(tmp_path: Path, text: str) -> None:
+    # As gt's readPortFromConfigYAML: the next source decides, no error.
+    root = make_town(tmp_path / "town")
+    write(root / ".dolt-data/config.yaml", text)
+    assert resolve_endpoint(root, {"GT_DOLT_PORT": "4002"}).port == 4002
+    assert resolve_endpoint(root, {}).port == 3307
+
+
+def test_config_yaml_that_is_not_utf8_counts_as_absent(tmp_path: Path) -> None:
+    root = make_town(tmp_path / "town")
+    path = root / ".dolt-data" / "config.yaml"
+    path.parent.mkdir()
+    path.write_bytes(b"listener:\n  port: 4001 # \xff\n")
+    assert resolve_endpoint(root, {}).port == 3307
 
 
 def test_bad_port_variable_is_refused(tmp_path: Path) -> None:

@@ -92,6 +92,31 @@ def test_list_is_oldest_first_across_databases_and_tables(town: TownOnBackend) -
     assert by_id["gt-wisp-b"].waited(NOW) == 59 * 60
 
 
+def test_circuit_broken_contexts_are_dispatch_failures_in_the_same_query(
+    town: TownOnBackend,
+) -> None:
+    # gt closes a context `circuit-broken` after three failed dispatches (capacity_dispatch.go).
+    broken = gt_json("gt-7", "gastown", T0)
+    gastown = town.rig_db("gastown")
+    for database, bead_id, closed in (
+        (town.hq, "hq-wisp-f1", NOW - timedelta(minutes=5)),  # in the window
+        (gastown, "gt-wisp-f2", NOW - timedelta(minutes=14)),  # in the window, a rig's
+        (town.hq, "hq-wisp-f3", NOW - timedelta(minutes=20)),  # before the window
+    ):
+        add_context(town, database, bead_id, T0, broken)
+        town.writer.close_issue(database, bead_id, closed, "circuit-broken", table="wisps")
+    db, schema = town.open(), schema_of(town)
+    before = db.round_trips
+    reading = queue_module.read_sling_contexts(
+        db, town.town, schema, failed_since=NOW - timedelta(minutes=15)
+    )
+    assert db.round_trips - before == 1
+    assert reading.dispatch_failures == 2  # hq-wisp-x (closed, another reason) is not one
+    assert [i.id for i in reading.items] == [i.id for i in list_queue(db, town.town, schema)]
+    assert len(reading.items) == 5  # closed contexts never join the queue
+    assert queue_module.read_sling_contexts(db, town.town, schema).dispatch_failures == 0
+
+
 def test_view_reports_depth_against_the_queue_size(town: TownOnBackend) -> None:
     settings = Settings.defaults().with_value("sling.queue_size", 4)
     view = queue_view(town.db, town.town, schema_of(town), settings, NOW)

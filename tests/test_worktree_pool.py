@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -177,17 +178,26 @@ def test_list_pool_tells_idle_from_in_use(tmp_path: Path, git_repo: Path, tmux_s
     assert pool.cap == 20
 
 
-def test_heartbeat_freshness_follows_gts_three_minutes(tmp_path: Path) -> None:
-    path = tmp_path / "beat.json"
-    path.write_text(json.dumps({"timestamp": "2026-05-01T12:00:00.123456789Z", "state": "working"}))
-    at = wp._epoch("2026-05-01T12:00:00.123456789Z")
-    assert at is not None
-    assert wp.heartbeat_working(path, at + 179)
-    assert not wp.heartbeat_working(path, at + 181)
-    path.write_text(json.dumps({"timestamp": "2026-05-01T12:00:00Z", "state": "idle"}))
-    assert not wp.heartbeat_working(path, at)
-    path.write_text("{not json")
-    assert not wp.heartbeat_working(path, at)
+def test_list_pool_uses_the_towns_stale_threshold(tmp_path: Path, git_repo: Path) -> None:
+    town = make_town(tmp_path, git_repo)
+    wp.create_pool(town, "gastown", 2, prefer_gt=False)  # Alder Aspen, idle heartbeats
+    four_minutes_ago = datetime.now(UTC) - timedelta(minutes=4)
+    stamp = four_minutes_ago.isoformat().replace("+00:00", "Z")
+    for session in ("gt-Alder", "gt-Aspen"):  # stateless: gt's v1 heartbeat, working
+        wp.heartbeat_path(town, session).write_text(json.dumps({"timestamp": stamp}))
+
+    (pool,) = wp.list_pool(town)
+    assert [p.name for p in pool.in_use] == []  # 4 min > gt's default 3 min: stale
+
+    polecat = {"heartbeat_stale_threshold": "5m"}
+    settings = town.root / "settings" / "config.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"operational": {"polecat": polecat}}))
+    (pool,) = wp.list_pool(town)
+    assert {p.name: p.reason for p in pool.in_use} == {
+        "Alder": "heartbeat says working",
+        "Aspen": "heartbeat says working",
+    }
 
 
 def test_take_from_pool_claims_each_worktree_once(

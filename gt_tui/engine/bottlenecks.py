@@ -11,6 +11,7 @@ from gt_tui.engine.facts import TownFacts
 from gt_tui.engine.snapshot import MapNode, MetricSummary
 from gt_tui.engine.window import summarize
 from gt_tui.health import Health
+from gt_tui.town.addresses import DEACON, canonical_address
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,16 @@ def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[
 
 
 def mayor(i: MapInputs) -> MapNode:
+    """The sling queue, and the dispatches gt gave up on (circuit-broken): a warning when any."""
     f = i.facts
     depth = h.fraction_health(f.queue_depth, i.queue_limit)
     wait = _secs(f.queue_oldest_wait_s)
-    facts = (f"queue {f.queue_depth}/{i.queue_limit}", f"oldest wait {wait}")
-    return MapNode("mayor", "Mayor · dispatch", depth, facts)
+    failed = f"dispatch failures {f.dispatch_failures}"
+    facts = [f"queue {f.queue_depth}/{i.queue_limit}", f"oldest wait {wait}"]
+    # First when there are any, so the verdict's "why" names them.
+    facts.insert(0 if f.dispatch_failures else 2, failed)
+    broken = Health.WARNING if f.dispatch_failures else Health.HEALTHY
+    return MapNode("mayor", "Mayor · dispatch", h.worst([depth, broken]), tuple(facts))
 
 
 def deacon(i: MapInputs) -> MapNode:
@@ -60,7 +66,9 @@ def deacon(i: MapInputs) -> MapNode:
         if age is None
         else h.Threshold(h.DEACON_HEARTBEAT_STALE_S, h.DEACON_HEARTBEAT_RESTART_S).judge(age)
     )
-    patrol_health, patrol = _group_health(i.metrics["patrol_cycle"], lambda g: g == "deacon")
+    patrol_health, patrol = _group_health(
+        i.metrics["patrol_cycle"], lambda g: canonical_address(g) == DEACON
+    )
     beat_text = "no heartbeat file" if age is None else f"heartbeat {_secs(age)} ago"
     return MapNode(
         "deacon", "Deacon · patrol", h.worst([beat_health, patrol_health]), (patrol, beat_text)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gt_tui.engine.snapshot import Sample
+from gt_tui.town.addresses import canonical_address
 from gt_tui.town.beads import ACK_PREFIX
 from gt_tui.town.db import Row, utc
 from gt_tui.town.model import Town
@@ -29,7 +30,8 @@ def mail_samples(rows: Iterable[Row], since: datetime) -> list[Sample]:
         if acked is None or created is None or acked < since:
             continue
         lag = max(0.0, (acked - created).total_seconds())
-        samples.append(Sample(lag, acked, subject=str(message_id), group=str(assignee or "")))
+        recipient = canonical_address(str(assignee or ""))
+        samples.append(Sample(lag, acked, subject=str(message_id), group=recipient))
     return samples
 
 
@@ -42,11 +44,12 @@ class PatrolReading:
 
 
 def patrol_samples(rows: Iterable[Row]) -> PatrolReading:
-    """Cycle time `closed_at - created_at` per assignee; hooked ones are cycles in progress."""
+    """Cycle time `closed_at - created_at` per assignee (canonical: `deacon` is `deacon/`);
+    hooked ones are cycles in progress."""
     samples: list[Sample] = []
     running: dict[str, datetime] = {}
     for _db, assignee, title, status, created_at, closed_at in rows:
-        who = str(assignee or title)
+        who = canonical_address(str(assignee or title))
         created, closed = utc(created_at), utc(closed_at)
         if created is None:
             continue
@@ -61,20 +64,28 @@ def patrol_samples(rows: Iterable[Row]) -> PatrolReading:
 
 @dataclass(frozen=True)
 class ConvoyProgress:
-    """One open convoy and how far its tracked work has come."""
+    """One open (or staged, not yet launched) convoy and how far its tracked work has come."""
 
     id: str
     title: str
     tracked: int
     closed: int
     workers: tuple[str, ...]
+    status: str = "open"
+
+    @property
+    def staged(self) -> bool:
+        """A `staged_*` convoy (gt stages before launch): shown apart, never counted open."""
+        return self.status != "open"
 
 
 def convoy_view(convoys: Iterable[Row], tracked: Iterable[Row]) -> list[ConvoyProgress]:
     """The full convoy view from the two convoy queries."""
     titles: dict[str, str] = {}
-    for convoy_id, title, _status, _created, _target in convoys:
+    statuses: dict[str, str] = {}
+    for convoy_id, title, status, _created, _target in convoys:
         titles.setdefault(str(convoy_id), str(title))
+        statuses.setdefault(str(convoy_id), str(status))
     done: dict[str, list[int]] = {key: [0, 0] for key in titles}
     workers: dict[str, set[str]] = {key: set() for key in titles}
     for convoy_id, _issue, status, assignee, _db in tracked:
@@ -84,7 +95,14 @@ def convoy_view(convoys: Iterable[Row], tracked: Iterable[Row]) -> list[ConvoyPr
         if assignee and status != "closed":
             workers.setdefault(str(convoy_id), set()).add(str(assignee))
     return [
-        ConvoyProgress(key, titles.get(key, key), n, closed, tuple(sorted(workers.get(key, ()))))
+        ConvoyProgress(
+            key,
+            titles.get(key, key),
+            n,
+            closed,
+            tuple(sorted(workers.get(key, ()))),
+            statuses.get(key, "open"),
+        )
         for key, (n, closed) in done.items()
     ]
 

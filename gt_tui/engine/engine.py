@@ -228,9 +228,10 @@ class Engine:
             scale_target_s=tier.target_seconds,
             polecats=len(f.polecats),
             polecats_running=running,
-            convoys_open=len(f.convoys),
+            convoys_open=sum(not c.staged for c in f.convoys),
             mail_backlog=f.mail_backlog,
             tmux=f.tmux_state,
+            convoys_staged=sum(c.staged for c in f.convoys),
         )
 
     def _dolt_info(self) -> DoltInfo:

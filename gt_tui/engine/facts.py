@@ -24,6 +24,7 @@ class TownFacts:
     long_queries: int | None = None
     queue_depth: int = 0
     queue_oldest_wait_s: float | None = None
+    dispatch_failures: int = 0  # sling contexts closed circuit-broken within the window
     offenders: list[str] = field(default_factory=list)
     agents: int | None = None
     tmux_sessions: int | None = None

@@ -6,6 +6,10 @@ we look in both tables of `hq` and of every rig database. Its description is JSO
 (`work_bead_id`, `target_rig`, `enqueued_at`, ...); older or hand-made ones use
 `key: value` lines or the `metadata` JSON. Without `enqueued_at`, `created_at` counts.
 
+After three failed dispatches gt closes a context with reason `circuit-broken`
+(`capacity_dispatch.go`): its work was never dispatched. The engine counts those closed
+since the window's start as dispatch failures, in the same query as the queue.
+
 Flushing closes them: where `gt` is on PATH and the whole queue goes, `gt scheduler clear`
 does it (gt has no per-rig clear); otherwise one UPDATE per table and database (ids in
 chunks), plus one `closed` event row each, as `bd close` leaves.
@@ -28,6 +32,7 @@ from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
 
 SLING_LABEL = "gt:sling-context"
+CIRCUIT_BROKEN = "circuit-broken"  # gt's close reason after 3 failed dispatches
 FLUSH_REASON = "flushed by gt-tui: {who}"
 GT_CLEAR_TIMEOUT = 60.0
 _EVENTS = {"issues": "events", "wisps": "wisp_events"}
@@ -80,20 +85,42 @@ class FlushResult:
     via: str
 
 
-def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:
-    """Every open sling context in hq and the rigs, both tables, oldest first (one query)."""
+@dataclass(frozen=True)
+class QueueReading:
+    """The open sling contexts, oldest first, and how many were circuit-broken lately."""
+
+    items: list[QueueItem]
+    dispatch_failures: int
+
+
+def read_sling_contexts(
+    db: Database, town: Town, schema: BeadsSchema, failed_since: datetime | None = None
+) -> QueueReading:
+    """Every open sling context in hq and the rigs, both tables, oldest first; with
+    `failed_since`, also those closed `circuit-broken` since then. One query either way."""
+    where, extra = "s.status = %s", []
+    if failed_since is not None:
+        where = "(s.status = %s OR (s.close_reason = %s AND s.closed_at >= %s))"
+        extra = [CIRCUIT_BROKEN, sql_time(failed_since)]
     parts = [
         (
-            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at"
-            f" FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
-            " AND l.label = %s WHERE s.status = %s",
-            [database, issues, SLING_LABEL, "open"],
+            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
+            f" s.status FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
+            f" AND l.label = %s WHERE {where}",
+            [database, issues, SLING_LABEL, "open", *extra],
         )
         for database, q, issues, labels in each_issue_table(schema, town.databases)
     ]
+    rows = run_union(db, parts)
     rig_of_db = {rig.database: rig.name for rig in town.rigs}
-    items = [_item(row, rig_of_db) for row in run_union(db, parts)]
-    return sorted(items, key=lambda item: (item.enqueued_at, item.id))
+    items = [_item(row[:6], rig_of_db) for row in rows if row[6] == "open"]
+    items.sort(key=lambda item: (item.enqueued_at, item.id))
+    return QueueReading(items, sum(row[6] != "open" for row in rows))
+
+
+def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:
+    """Every open sling context in hq and the rigs, both tables, oldest first (one query)."""
+    return read_sling_contexts(db, town, schema).items
 
 
 def queue_view(

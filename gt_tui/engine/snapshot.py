@@ -61,6 +61,7 @@ class TownInfo:
     convoys_open: int
     mail_backlog: int
     tmux: str = "ok"
+    convoys_staged: int = 0  # `staged_*` convoys: not launched, so not counted open
 
 
 @dataclass(frozen=True)

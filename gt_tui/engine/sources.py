@@ -23,7 +23,7 @@ from gt_tui.engine.collectors import (
     patrol_samples,
     polecat_names,
 )
-from gt_tui.engine.queue import list_queue
+from gt_tui.engine.queue import read_sling_contexts
 from gt_tui.engine.snapshot import Sample
 from gt_tui.errors import SourceUnavailable
 from gt_tui.town import beads
@@ -126,9 +126,13 @@ def read_convoys(engine: Engine, now: datetime) -> None:
 
 
 def read_queue(engine: Engine, now: datetime) -> None:
-    items = list_queue(engine.db, engine.town, _schema(engine))
+    """The queue and the window's dispatch failures (circuit-broken contexts): one query."""
+    since = engine.window_start(now)
+    reading = read_sling_contexts(engine.db, engine.town, _schema(engine), since)
+    items = reading.items
     engine.facts.queue_depth = len(items)
     engine.facts.queue_oldest_wait_s = items[0].waited(now) if items else None
+    engine.facts.dispatch_failures = reading.dispatch_failures
 
 
 def read_patrols(engine: Engine, now: datetime) -> None:

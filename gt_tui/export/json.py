@@ -47,6 +47,7 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
             "polecats": t.polecats,
             "polecats_running": t.polecats_running,
             "convoys_open": t.convoys_open,
+            "convoys_staged": t.convoys_staged,
             "mail_backlog": t.mail_backlog,
         },
         "dolt": {

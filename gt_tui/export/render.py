@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gt_tui.engine.snapshot import EngineInfo, MetricSummary, Snapshot, SourceError
+from gt_tui.engine.snapshot import EngineInfo, MetricSummary, Snapshot, SourceError, TownInfo
 from gt_tui.export.charts import BigNumber, Trend
 from gt_tui.export.style import (
     SEPARATOR,
@@ -99,12 +99,18 @@ def _clock_text(snapshot: Snapshot | None, view: ViewState, palette: Palette) ->
     return Text(clock.strip(), style=palette.strong)
 
 
+def convoy_counts(town: TownInfo) -> str:
+    """`3 open`, or `3 open · 1 staged` where gt has staged convoys not yet launched."""
+    staged = f"{SEPARATOR}{town.convoys_staged} staged" if town.convoys_staged else ""
+    return f"{town.convoys_open} open{staged}"
+
+
 def town_line(snapshot: Snapshot, palette: Palette, width: int) -> Text:
     """The scale tier against its target, the Dolt server, and the town's size in one line."""
     town = snapshot.town
     running = "" if town.polecats_running is None else f"{town.polecats_running} running / "
     size = (
-        f"polecats {running}{town.polecats}   convoys {town.convoys_open} open   "
+        f"polecats {running}{town.polecats}   convoys {convoy_counts(town)}   "
         f"mail {town.mail_backlog} pending"
     )
     parts = [
@@ -313,7 +319,7 @@ def town_facts(snapshot: Snapshot, palette: Palette) -> Table:
     grid.add_column(overflow="fold")
     grid.add_row("rigs", ", ".join(town.rigs) or "—")
     grid.add_row("polecats", f"{running} running / {town.polecats}")
-    grid.add_row("convoys", f"{town.convoys_open} open")
+    grid.add_row("convoys", convoy_counts(town))
     grid.add_row("mail", f"{town.mail_backlog} pending")
     grid.add_row("tmux", Text(town.tmux, style="" if town.tmux == "ok" else palette.warning))
     grid.add_row(

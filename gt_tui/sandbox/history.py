@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from gt_tui.town.addresses import DEACON
+
 from .layout import HQ, RigPlan
 from .rows import PATROL_DONE, DependencyRow, EventRow, IssueRow, base36, rfc3339
 from .sink import BulkSink
@@ -327,7 +329,7 @@ def _mail_labels(
 
 
 def _patrol_agents(rigs: Sequence[RigPlan]) -> list[tuple[str, str]]:
-    agents = [("deacon", "deacon")]
+    agents = [("deacon", DEACON)]
     for rig in rigs:
         agents += [("witness", f"{rig.name}/witness"), ("refinery", f"{rig.name}/refinery")]
     return agents

@@ -349,14 +349,17 @@ class BeadsWriter:
         created_at: datetime,
         created_by: str = "mayor",
         owned: bool = False,
+        status: str = "open",
     ) -> None:
-        """A convoy in hq (`issue_type='convoy'`) with one `tracks` edge per tracked id."""
+        """A convoy in hq (`issue_type='convoy'`) with one `tracks` edge per tracked id;
+        `status` may be newer gt's `staged_ready` / `staged_warnings` (not yet launched)."""
         labels = ["gt:owned"] if owned else []
         self.add_issue(
             self.hq,
             id,
             title,
             created_at=created_at,
+            status=status,
             issue_type="convoy",
             created_by=created_by,
             labels=labels,

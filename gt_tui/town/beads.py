@@ -104,8 +104,15 @@ def patrols(
     return run_union(db, parts)
 
 
+# gt's open convoy is `status = 'open'`; newer gt stages convoys (`staged_ready`,
+# `staged_warnings`) before launch. Both are read, and told apart by their status.
+CONVOY_STATUS = "(c.status = %s OR c.status LIKE %s)"
+CONVOY_STATUS_PARAMS = ["open", "staged_%"]
+
+
 def open_convoys(db: Database, schema: BeadsSchema, hq: str) -> list[Row]:
-    """Open convoys with each tracked target: (id, title, status, created_at, target)."""
+    """Open and staged convoys with each tracked target: (id, title, status, created_at,
+    target)."""
     q = quote_name(hq)
     if not schema.has(hq, "issues"):
         return []
@@ -116,14 +123,15 @@ def open_convoys(db: Database, schema: BeadsSchema, hq: str) -> list[Row]:
         join = f" LEFT JOIN {q}.dependencies d ON d.issue_id = c.id AND d.type = %s"
     sql = (
         f"SELECT c.id, c.title, c.status, c.created_at, {target} FROM {q}.issues c{join}"
-        " WHERE c.issue_type = %s AND c.status <> %s ORDER BY c.created_at, c.id"
+        f" WHERE c.issue_type = %s AND {CONVOY_STATUS} ORDER BY c.created_at, c.id"
     )
-    params = (["tracks"] if join else []) + ["convoy", "closed"]
+    params = (["tracks"] if join else []) + ["convoy", *CONVOY_STATUS_PARAMS]
     return db.query(sql, params)
 
 
 def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
-    """Every issue an open convoy tracks, resolved to its rig's database through the prefix.
+    """Every issue an open (or staged) convoy tracks, resolved to its rig's database through
+    the prefix.
 
     Rows: (convoy id, issue id, status, assignee, database).
     """
@@ -134,9 +142,9 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
     q = quote_name(hq)
     convoy = (
         f" FROM {q}.dependencies d JOIN {q}.issues c ON c.id = d.issue_id"
-        " AND c.issue_type = %s AND c.status <> %s"
+        f" AND c.issue_type = %s AND {CONVOY_STATUS}"
     )
-    head = ["convoy", "closed"]
+    head = ["convoy", *CONVOY_STATUS_PARAMS]
     parts = [
         (
             f"SELECT d.issue_id, i.id, i.status, i.assignee, %s AS db{convoy}"

@@ -70,7 +70,8 @@ class Mayor:
         agent = self.agent
         convoys = beads.open_convoys(agent.db, agent.schema, agent.hq)
         tracked = beads.tracked_issues(agent.db, agent.schema, agent.town)
-        return [(c.id, c.tracked, c.closed) for c in convoy_view(convoys, tracked)]
+        views = convoy_view(convoys, tracked)
+        return [(c.id, c.tracked, c.closed) for c in views if not c.staged]
 
     def close_finished_convoys(self) -> None:
         for convoy, tracked, closed in self.open_convoys():

@@ -28,6 +28,7 @@ from gt_tui.sandbox.agents.ops import fields_of, open_merge_requests
 from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging, utc_now
 from gt_tui.sandbox.git import run_git
 from gt_tui.town import beads
+from gt_tui.town.addresses import DEACON
 from gt_tui.town.layout import heartbeat_file, heartbeats_dir, read_rigs
 from gt_tui.town.model import Rig
 
@@ -39,7 +40,7 @@ log = logging.getLogger("gt_tui.sandbox")
 
 
 def address_of(role: str, rig: Rig | None) -> str:
-    return "deacon" if rig is None else f"{rig.name}/{role}"
+    return DEACON if rig is None else f"{rig.name}/{role}"
 
 
 def session_of(role: str, rig: Rig | None) -> str:
