@@ -10,10 +10,13 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from helpers import tmux
+from rich.console import Console
+from snapshots_fixtures import calm_snapshot
 from sqlserver import SQLServer
 from towns import NOW, build_town
 
@@ -21,7 +24,10 @@ from gt_tui.engine import sources
 from gt_tui.engine.dolt_process import DoltProcess, info_file, is_loopback, usage_text
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.host import BD, HostMonitor, bd_processes
+from gt_tui.engine.snapshot import DoltInfo
 from gt_tui.export.json import snapshot_dict
+from gt_tui.export.style import DEFAULT_PALETTE
+from gt_tui.export.window import zoom_summary
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.db import Endpoint
@@ -245,3 +251,17 @@ def test_the_sandbox_configures_its_python_agents_the_gt_way(
     finally:
         engine.close()
     assert "host" not in sources.NEEDS_DATABASE and sources.READERS[-1][0] == "host"
+
+
+def test_the_dolt_latency_zoom_shows_the_server_process() -> None:
+    snap = calm_snapshot()
+    dolt = replace(snap.dolt, cpu_percent=12.4, rss_bytes=85 * 2**20)
+
+    def text(key: str, info: DoltInfo) -> str:
+        console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(zoom_summary(snap.metric(key), NOW, DEFAULT_PALETTE, info))
+        return console.export_text()
+
+    assert "server process  cpu 12% · 85 MiB" in text("dolt_latency", dolt)
+    assert "server process" not in text("mail_lag", dolt)  # only the Dolt metric's zoom
+    assert "server process" not in text("dolt_latency", snap.dolt)  # nothing visible: no row
