@@ -114,3 +114,7 @@ def fraction_health(used: float, limit: float, warn_at: float = 0.8) -> Health:
     if used > limit:
         return Health.DANGER
     return Health.WARNING if used >= warn_at * limit else Health.HEALTHY
+
+
+# Host-side signals (psutil): a search for the Dolt server process that found none waits this long.
+DOLT_PROCESS_RETRY_S = 30.0

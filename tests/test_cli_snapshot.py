@@ -28,6 +28,7 @@ SECRET = "pw-never-shown-9137"
 METRIC_KEYS = {"unit", "count", "p50", "p95", "max", "health", "stale", "error"}
 TOWN_KEYS = {"name", "root", "mode", "rigs", "scale", "polecats", "polecats_running"}
 TOWN_KEYS |= {"convoys_open", "convoys_staged", "mail_backlog"}
+DOLT_HOST_KEYS = {"cpu_percent", "rss_bytes"}  # the server's process, read on this host
 
 
 def run_cli(
@@ -87,8 +88,9 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
     )
     assert (done.returncode, done.stderr) == (0, "")
     data = json.loads(done.stdout)
-    assert {"schema", "generated_at", "town", "dolt", "metrics", "engine"} <= set(data)
-    assert set(data) - {"schema", "generated_at", "town", "dolt", "metrics", "engine"} <= {"errors"}
+    top = {"schema", "generated_at", "town", "dolt", "host", "metrics", "engine"}
+    assert top <= set(data)
+    assert set(data) - top <= {"errors"}
     assert data["schema"] == 1
     generated = datetime.fromisoformat(data["generated_at"].replace("Z", "+00:00"))
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["generated_at"])
@@ -108,7 +110,11 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "mail_backlog": 0,
     }
     assert data["dolt"]["endpoint"] == "sqlite (demo)" and data["dolt"]["server"] == "sqlite"
-    assert set(data["dolt"]) == {"endpoint", "server", "version", "connections"}
+    assert set(data["dolt"]) == {"endpoint", "server", "version", "connections"} | DOLT_HOST_KEYS
+    assert data["dolt"]["cpu_percent"] is None and data["dolt"]["rss_bytes"] is None  # sqlite
+    assert set(data["host"]) == {"bd_processes", "bd_started_per_s"}
+    assert isinstance(data["host"]["bd_processes"], int)
+    assert data["host"]["bd_started_per_s"] is None  # one refresh: no rate yet
 
     metrics = data["metrics"]
     assert set(metrics) == {

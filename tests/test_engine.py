@@ -285,6 +285,7 @@ def test_polecats_running_on_the_town_socket(
     towns: Towns, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GT_TMUX_SOCKET", tmux_socket)
+    monkeypatch.setenv("GT_PROCESS_NAMES", "sleep")  # the agent these sessions run
     built = towns.make("sqlite")
     (built.root / "gastown" / "polecats" / "Slit.pending").write_text("")  # gt's marker file
     town = built.town(env={"GT_TMUX_SOCKET": tmux_socket})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gt_tui import health as h
+from gt_tui.engine.dolt_process import usage_text
 from gt_tui.engine.facts import TownFacts
 from gt_tui.engine.snapshot import MapNode, MetricSummary
 from gt_tui.engine.window import summarize
@@ -92,6 +93,8 @@ def dolt(i: MapInputs) -> MapNode:
         facts.append(f"conns {f.connections}/{h.DOLT_MAX_CONNECTIONS}")
     if f.long_queries is not None:
         facts.append(f"long queries {f.long_queries}")
+    if (usage := usage_text(f.dolt_cpu_percent, f.dolt_rss_bytes)) is not None:
+        facts.append(usage)
     return MapNode("dolt", "Dolt server", h.worst([metric.health, conns]), tuple(facts))
 
 

@@ -19,11 +19,13 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache import EngineCache
 from gt_tui.engine.facts import TownFacts
+from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits import LimitedDatabase, Limits
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.snapshot import (
     DoltInfo,
     EngineInfo,
+    HostInfo,
     MetricSummary,
     Sample,
     Snapshot,
@@ -84,6 +86,7 @@ class Engine:
         self.cache = EngineCache.from_settings(settings)
         self.db = LimitedDatabase(db, self.limits)
         self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
+        self.host = HostMonitor()
         self.actions = Actions(
             town,
             self.db,
@@ -188,6 +191,7 @@ class Engine:
             engine=self._engine_info(refresh_ms, queries),
             bottlenecks=bottleneck_map(inputs),
             errors=tuple(self._errors.values()),
+            host=HostInfo(self.facts.bd_processes, self.facts.bd_started_per_s),
         )
 
     def _summary(self, spec: MetricSpec, limit: Threshold) -> MetricSummary:
@@ -245,6 +249,8 @@ class Engine:
             self.facts.connections,
             error.message if error else None,
             error.since if error else None,
+            cpu_percent=self.facts.dolt_cpu_percent,
+            rss_bytes=self.facts.dolt_rss_bytes,
         )
 
     def _engine_info(self, refresh_ms: float, queries: int) -> EngineInfo:

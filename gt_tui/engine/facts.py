@@ -28,3 +28,8 @@ class TownFacts:
     offenders: list[str] = field(default_factory=list)
     agents: int | None = None
     tmux_sessions: int | None = None
+    # Host-side (psutil): the Dolt server's process and the bd processes on this host.
+    dolt_cpu_percent: float | None = None
+    dolt_rss_bytes: int | None = None
+    bd_processes: int | None = None
+    bd_started_per_s: float | None = None

@@ -20,7 +20,8 @@ _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
 
 @dataclass(frozen=True)
 class AgentUsage:
-    """One agent's process tree: size, memory, CPU (cores) and whether it breaks a limit."""
+    """One agent's process tree: size, memory, CPU (cores), its process names and whether
+    it breaks a limit."""
 
     session: str
     pid: int | None
@@ -30,6 +31,7 @@ class AgentUsage:
     over_memory: bool
     over_cpu: bool
     error: str | None = None
+    names: frozenset[str] = frozenset()  # process names in the tree, for agent liveness
 
     @property
     def offender(self) -> bool:
@@ -74,7 +76,7 @@ class ResourceMonitor:
             return AgentUsage(name, pid, 0, 0, None, False, False, "process gone")
         except psutil.AccessDenied:
             return AgentUsage(name, pid, 0, 0, None, False, False, "access denied")
-        rss, cpu, counted = 0, None, 0
+        rss, cpu, counted, names = 0, None, 0, set()
         for proc in tree:
             reading = self._read(proc)
             if reading is None:
@@ -83,10 +85,14 @@ class ResourceMonitor:
             rss += reading[0]
             if reading[1] is not None:
                 cpu = (cpu or 0.0) + reading[1]
+            names.add(reading[2])
             seen[proc.pid] = proc
         cores = None if cpu is None else cpu / 100.0
         over_cpu = cores is not None and cores > self.limits.max_cpu
-        return AgentUsage(name, pid, counted, rss, cores, rss > self.limits.max_memory, over_cpu)
+        over_memory = rss > self.limits.max_memory
+        return AgentUsage(
+            name, pid, counted, rss, cores, over_memory, over_cpu, names=frozenset(names)
+        )
 
     def _tree(self, pid: int) -> list[psutil.Process]:
         root = self._kept(psutil.Process(pid))
@@ -97,13 +103,14 @@ class ResourceMonitor:
         known = self._known.get(proc.pid)
         return known if known is not None and known == proc else proc
 
-    def _read(self, proc: psutil.Process) -> tuple[int, float | None] | None:
-        """(rss bytes, cpu percent or None for a first reading); None when it is gone."""
+    def _read(self, proc: psutil.Process) -> tuple[int, float | None, str] | None:
+        """(rss bytes, cpu percent or None for a first reading, name); None when it is gone."""
         first = self._known.get(proc.pid) is not proc
         try:
             with proc.oneshot():
                 rss = proc.memory_info().rss
                 percent = proc.cpu_percent(interval=None)
+                name = proc.name()
         except (*_GONE, psutil.AccessDenied):
             return None
-        return rss, None if first else percent
+        return rss, None if first else percent, name

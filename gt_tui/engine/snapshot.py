@@ -74,6 +74,17 @@ class DoltInfo:
     connections: int | None
     error: str | None = None
     error_since: datetime | None = None
+    # The server's own process, when it runs on this host and we may read it.
+    cpu_percent: float | None = None
+    rss_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    """This host's `bd` processes: how many run, and how many start per second."""
+
+    bd_processes: int | None = None
+    bd_started_per_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,7 @@ class Snapshot:
     engine: EngineInfo
     bottlenecks: tuple[MapNode, ...] = ()
     errors: tuple[SourceError, ...] = field(default=())
+    host: HostInfo = field(default=HostInfo())
 
     def metric(self, key: str) -> MetricSummary:
         return next(m for m in self.metrics if m.key == key)

@@ -24,9 +24,11 @@ from gt_tui.engine.collectors import (
     polecat_names,
 )
 from gt_tui.engine.queue import read_sling_contexts
+from gt_tui.engine.resources import AgentUsage
 from gt_tui.engine.snapshot import Sample
 from gt_tui.errors import SourceUnavailable
 from gt_tui.town import beads
+from gt_tui.town.agents import polecat_process_names
 from gt_tui.town.db import Database, utc
 from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.tmux import list_sessions, tmux_available
@@ -167,17 +169,33 @@ def read_tmux(engine: Engine, now: datetime) -> None:
         engine.facts.tmux_state = "tmux not installed"
         return
     sessions = list_sessions(engine.town.tmux_socket)
-    expected = {
-        rig.session_name(name)
+    rig_of = {
+        rig.session_name(name): rig.name
         for rig_name, name in engine.facts.polecats
         for rig in engine.town.rigs
         if rig.name == rig_name
     }
     engine.facts.tmux_sessions = len(sessions)
-    live = [s for s in sessions if not s.pane_dead and s.name in expected]
-    engine.facts.running_sessions = {s.name for s in live}
+    live = [s for s in sessions if not s.pane_dead and s.name in rig_of]
     usage = engine.resources.sample((s.name, s.pane_pid) for s in live)
+    engine.facts.running_sessions = agents_alive(engine, usage, rig_of)
     engine.facts.offenders = [u.session for u in usage if u.offender]
+
+
+def agents_alive(engine: Engine, usage: list[AgentUsage], rig_of: dict[str, str]) -> set[str]:
+    """Sessions whose pane's process tree runs the agent (gt's process names), not a shell."""
+    rigs = {rig_of[u.session] for u in usage}
+    names = {rig: polecat_process_names(engine.town.root, rig) for rig in rigs}
+    return {u.session for u in usage if u.names & set(names[rig_of[u.session]])}
+
+
+def read_host(engine: Engine, now: datetime) -> None:
+    """bd processes and the Dolt server's CPU and memory, from psutil: no database query."""
+    f = engine.facts
+    bd = engine.host.bd()
+    f.bd_processes, f.bd_started_per_s = bd.running, bd.started_per_s
+    dolt = engine.host.dolt.read(engine.town)
+    f.dolt_cpu_percent, f.dolt_rss_bytes = dolt.cpu_percent, dolt.rss_bytes
 
 
 READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
@@ -192,6 +210,7 @@ READERS: tuple[tuple[str, Callable[[Engine, datetime], None]], ...] = (
     ("agents", read_agents),
     ("files", read_files),
     ("tmux", read_tmux),
+    ("host", read_host),
 )
 
 # Readers that query the database; skipped for a refresh whose probe ("dolt") failed.

@@ -55,6 +55,12 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
             "server": d.server,
             "version": d.version,
             "connections": d.connections,
+            "cpu_percent": _round(d.cpu_percent),
+            "rss_bytes": d.rss_bytes,
+        },
+        "host": {
+            "bd_processes": snap.host.bd_processes,
+            "bd_started_per_s": _round(snap.host.bd_started_per_s),
         },
         "metrics": {m.key: _metric(m) for m in snap.metrics},
         "engine": {"refresh_ms": round(snap.engine.refresh_ms, 1), "queries": snap.engine.queries},

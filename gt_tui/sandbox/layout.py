@@ -12,6 +12,7 @@ town root) in each metadata.json, next to `dolt_database`; nothing else changes.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -118,10 +119,25 @@ def _write_mayor(
     )
     write_json(mayor / "daemon.json", _daemon_config(endpoint))
     write_json(mayor / "config.json", {"type": "mayor-config", "version": 1})
-    write_json(
-        root / "settings" / "config.json",
-        {"type": "town-settings", "version": 1, "default_agent": "claude"},
-    )
+    write_json(root / "settings" / "config.json", town_settings())
+
+
+SANDBOX_AGENT = "gt-tui-sandbox"
+
+
+def town_settings() -> dict[str, Any]:
+    """gt's town settings naming the sandbox's agents as a custom agent: this Python.
+
+    gt derives the agent's process names (`GT_PROCESS_NAMES`) from its command's basename,
+    so liveness checks see the sandbox's Python agents as agents, the way gt would.
+    """
+    agent = {"command": sys.executable, "args": ["-m", "gt_tui.sandbox.agents.polecat"]}
+    return {
+        "type": "town-settings",
+        "version": 1,
+        "default_agent": SANDBOX_AGENT,
+        "agents": {SANDBOX_AGENT: agent},
+    }
 
 
 def _rig_entry(root: Path, rig: RigPlan, when: datetime) -> dict[str, Any]:
