@@ -82,8 +82,9 @@ def today(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BuiltTown]
 
 
 def test_a_town_built_with_todays_conventions_reads_exactly(
-    today: BuiltTown, tmux_socket: str
+    today: BuiltTown, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GT_PROCESS_NAMES", "sleep")  # the agent Moss's session runs
     found = locate_town(None, {}, today.root / "plain" / "mayor" / "rig")
     assert found == TownLocation(today.root, "current directory")  # the outermost town.json
     town = today.town({"GT_TMUX_SOCKET": tmux_socket})
