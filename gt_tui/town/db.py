@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 import pymysql
 
-from gt_tui.errors import ReadOnlyRefused, SourceUnavailable
+from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
+from gt_tui.town.files import refuse_non_regular
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
 
 Row = tuple[Any, ...]
@@ -244,7 +245,17 @@ class SQLiteDatabase(_Counted):
         for name, path in self.files.items():
             # as_uri() percent-escapes '?', '#', '%' and spaces that would break the URI.
             uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
-            self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
+            try:
+                refuse_non_regular(Path(path))  # a FIFO would hang SQLite's open
+                self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
+            except sqlite3.Error as exc:
+                self._conn.close()
+                missing = not Path(path).exists()
+                reason = "no such file" if missing else f"not a SQLite database ({exc})"
+                raise MalformedFile(path, reason) from None
+            except MalformedFile:
+                self._conn.close()
+                raise
         self._conn.execute("PRAGMA busy_timeout = 10000")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
