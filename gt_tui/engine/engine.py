@@ -99,6 +99,7 @@ class Engine:
         self.server: tuple[str, str] | None = None
         self.schema: BeadsSchema | None = None
         self._errors: dict[str, SourceError] = {}
+        self.skipped: dict[str, int] = {}  # per metric: its source's records refused as bad
         self.events = EventsTail(town.events_file)
         self.pairer = SpawnPairer()
         self._windows = self._make_windows()
@@ -213,6 +214,7 @@ class Engine:
             error=error.message if error else None,
             error_since=error.since if error else None,
             precision_note=NOTES[spec.key],
+            skipped=self.skipped.get(spec.key, 0),
         )
 
     def _town_info(self) -> TownInfo:

@@ -146,12 +146,20 @@ def zoom_summary(metric: MetricSummary, now: datetime, palette: Palette) -> Tabl
     grid.add_row("source", metric.source or "—")
     if metric.precision_note:
         grid.add_row("precision", metric.precision_note)
+    if metric.skipped:
+        grid.add_row("skipped", Text(skipped_text(metric), style=palette.warning))
     if metric.error:
         since = age_since(metric.error_since, now)
         grid.add_row(
             "error", Text(f"{metric.error}{f'  ({since})' if since else ''}", style=palette.danger)
         )
     return grid
+
+
+def skipped_text(metric: MetricSummary) -> str:
+    """How many of the source's records were refused, and why a record is refused."""
+    plural = "" if metric.skipped == 1 else "s"
+    return f"{metric.skipped} bad record{plural} skipped (unreadable, negative or future-dated)"
 
 
 def breakdown_table(metric: MetricSummary, palette: Palette) -> RenderableType:

@@ -37,15 +37,22 @@ def quote_name(name: str) -> str:
 
 
 def utc(value: Any) -> datetime | None:
-    """A DATETIME from either backend (datetime or ISO text) as an aware UTC datetime."""
+    """A DATETIME from either backend (datetime or ISO text) as an aware UTC datetime.
+
+    None for NULL or ""; ValueError, and nothing else, for any value that is no moment
+    (`0000-00-00`, a year 9999 moment past the end of time once in UTC, a stray type).
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = str(value).strip().replace("Z", "+00:00")
-        moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            text = str(value).strip().replace("Z", "+00:00")
+            moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (OverflowError, TypeError) as exc:
+        raise ValueError(f"not a representable moment: {value!r} ({exc})") from None
 
 
 def sql_time(moment: datetime) -> str:
