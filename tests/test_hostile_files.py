@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_cli_snapshot import one_line, run_cli
+from test_cli_snapshot import CLI_TIMEOUT, one_line, run_cli
 from towns import build_town
 
 from gt_tui.town.files import NotRegularFile, open_regular, read_regular
@@ -159,3 +160,23 @@ def test_deep_json_is_one_line(town: Path, home: Path) -> None:
     done = snapshot(town, home)
     assert done.returncode == 2
     assert one_line(done.stderr) == f"gt-tui: {rigs}: not valid JSON (nested too deeply)"
+
+
+def test_fifo_heartbeat_of_a_polecat_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """The worktree pool reads `.runtime/heartbeats/<session>.json` to keep working polecats."""
+    from gt_tui.engine.worktree_pool import heartbeat_working
+
+    bad = fifo(tmp_path / ".runtime" / "heartbeats" / "gt-gastown-Toast.json")
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            heartbeat_working(bad, 0.0)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=CLI_TIMEOUT)  # generous: a blocked open would never return
+    assert not reader.is_alive(), "heartbeat_working blocked on a FIFO"
+    assert [str(e) for e in outcome] == [f"{bad}: expected a regular file, found a FIFO"]
