@@ -118,3 +118,8 @@ def fraction_health(used: float, limit: float, warn_at: float = 0.8) -> Health:
 
 # Host-side signals (psutil): a search for the Dolt server process that found none waits this long.
 DOLT_PROCESS_RETRY_S = 30.0
+# Which records are plausible: the rest are skipped and counted (`MetricSummary.skipped`).
+CLOCK_SKEW_S = 300.0  # a record dated further ahead of the console's clock is refused
+TIMESTAMP_RESOLUTION_S = 1.0  # 1-second timestamps: a duration down to -1 s reads as 0
+SPAWN_LOOKBACK_S = 900.0  # at start, events this far before the window are read to pair
+EVENTS_DISORDER_S = 60.0  # how far out of time order appended events may be

@@ -38,6 +38,7 @@ from gt_tui.setting_values import (
     parse_size,
     show_raw,
 )
+from gt_tui.town.files import read_regular_text
 from gt_tui.town.pool import PoolLimits
 
 # ---------------------------------------------------------------- the table
@@ -391,7 +392,7 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterator[tuple[st
 def read_file(path: Path) -> dict[str, object]:
     """The raw values in a settings file by dotted name ({} when there is no file)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_regular_text(Path(path))
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:
@@ -402,6 +403,8 @@ def read_file(path: Path) -> dict[str, object]:
         return dict(_flatten(tomllib.loads(text)))
     except tomllib.TOMLDecodeError as err:
         raise MalformedFile(path, f"not valid TOML ({err})") from None
+    except RecursionError:
+        raise MalformedFile(path, "not valid TOML (nested too deeply)") from None
 
 
 def _with_file(base: Settings, path: Path, source: str) -> Settings:

@@ -25,7 +25,7 @@ from gt_tui.town.db import Endpoint
 
 CLI_TIMEOUT = 60.0
 SECRET = "pw-never-shown-9137"
-METRIC_KEYS = {"unit", "count", "p50", "p95", "max", "health", "stale", "error"}
+METRIC_KEYS = {"unit", "count", "p50", "p95", "max", "health", "stale", "error", "skipped"}
 TOWN_KEYS = {"name", "root", "mode", "rigs", "scale", "polecats", "polecats_running"}
 TOWN_KEYS |= {"convoys_open", "convoys_staged", "mail_backlog"}
 DOLT_HOST_KEYS = {"cpu_percent", "rss_bytes"}  # the server's process, read on this host
@@ -134,6 +134,7 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "health": "warning",
         "stale": False,
         "error": None,
+        "skipped": 0,
     }
     for key in ("polecat_spawn", "patrol_cycle"):
         assert metrics[key]["count"] == 0 and metrics[key]["health"] == "unknown"

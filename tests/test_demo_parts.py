@@ -136,7 +136,7 @@ def test_mail_is_acked_with_gt_labels_and_measured_by_the_console(agent: Agent) 
     assert pending_mail(agent, "tester/") == []
     since = datetime.now(UTC) - timedelta(minutes=5)
     rows = [r for r in beads.mail_acks(agent.db, agent.schema, agent.hq, since) if r[0] == mail_id]
-    samples = mail_samples(rows, since)
+    samples = mail_samples(rows, since, datetime.now(UTC)).samples
     assert len(samples) == 1 and 0 <= samples[0].value <= 1  # 1-second timestamps
 
 

@@ -467,6 +467,7 @@ def test_events_file_unreadable_then_back(towns: Towns) -> None:
     assert not broken.metric("mail_lag").stale
     events.rmdir()
     events.write_bytes(saved)
+    clock.advance(float(engine.settings.get("ui.refresh_interval")))  # its retry is due
     recovered = engine.refresh()
     assert not recovered.metric("polecat_spawn").stale
     assert [e.source for e in recovered.errors] == []
@@ -475,7 +476,8 @@ def test_events_file_unreadable_then_back(towns: Towns) -> None:
 @pytest.mark.mariadb
 def test_a_missing_rig_table_then_back(towns: Towns, mariadb: SQLServer) -> None:
     built = towns.known("mysql", "v1.0.0")
-    engine = towns.engine(built.town(), FakeClock())
+    clock = FakeClock()
+    engine = towns.engine(built.town(), clock)
     assert engine.refresh().errors == ()
     rig = built.databases["gastown"]
     built.db.execute(f"RENAME TABLE `{rig}`.`wisps` TO `{rig}`.`wisps_away`")
@@ -485,6 +487,7 @@ def test_a_missing_rig_table_then_back(towns: Towns, mariadb: SQLServer) -> None
     assert broken.metric("patrol_cycle").stale and "wisps" in broken.metric("patrol_cycle").error
     assert not broken.metric("mail_lag").stale
     built.db.execute(f"RENAME TABLE `{rig}`.`wisps_away` TO `{rig}`.`wisps`")
+    clock.advance(float(engine.settings.get("ui.refresh_interval")))  # the retries are due
     back = engine.refresh()
     assert back.errors == () and back.metric("patrol_cycle").count == 3
 

@@ -5,61 +5,108 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from gt_tui import health as h
 from gt_tui.engine.snapshot import Sample
 from gt_tui.town.addresses import canonical_address
 from gt_tui.town.beads import ACK_PREFIX
 from gt_tui.town.db import Row, utc
+from gt_tui.town.files import read_regular_text
 from gt_tui.town.model import Town
 
 
-def mail_samples(rows: Iterable[Row], since: datetime) -> list[Sample]:
+@dataclass(frozen=True)
+class SampleReading:
+    """The samples read from a source, and how many of its records were skipped as bad."""
+
+    samples: list[Sample]
+    skipped: int = 0
+
+
+def plausible(at: datetime, seconds: float, now: datetime) -> bool:
+    """Whether a duration measured at `at` can be true: not negative beyond the timestamps'
+    resolution, not dated in the future beyond the allowed clock skew."""
+    return seconds >= -h.TIMESTAMP_RESOLUTION_S and at <= now + timedelta(seconds=h.CLOCK_SKEW_S)
+
+
+def lenient_utc(value: object) -> datetime | None:
+    """`utc(value)`, or None where it is no moment: one bad row must not fail its read."""
+    try:
+        return utc(value)
+    except ValueError:
+        return None
+
+
+def in_window(samples: list[Sample], since: datetime, now: datetime) -> SampleReading:
+    """Plausible samples at or after `since`; implausible ones counted, older ones dropped."""
+    kept = [s for s in samples if plausible(s.at, s.value, now)]
+    return SampleReading([s for s in kept if s.at >= since], len(samples) - len(kept))
+
+
+def mail_samples(rows: Iterable[Row], since: datetime, now: datetime) -> SampleReading:
     """Mail lag: ack time minus `created_at`, for acks at or after `since`.
 
-    Unparseable ack times are skipped. `created_at` has 1-second resolution.
+    A row whose times do not parse or are implausible is skipped and counted; the rest
+    are read. `created_at` has 1-second resolution, so a lag just under 0 reads as 0.
     """
-    samples = []
+    samples, skipped = [], 0
     for message_id, created_at, label, assignee in rows:
-        try:
-            acked = utc(str(label)[len(ACK_PREFIX) :])
-            created = utc(created_at)
-        except ValueError:
-            continue
-        if acked is None or created is None or acked < since:
-            continue
-        lag = max(0.0, (acked - created).total_seconds())
-        recipient = canonical_address(str(assignee or ""))
-        samples.append(Sample(lag, acked, subject=str(message_id), group=recipient))
-    return samples
+        lag = _mail_lag(created_at, label, now)
+        if lag is None:
+            skipped += 1
+        elif lag[0] >= since:
+            recipient = canonical_address(str(assignee or ""))
+            samples.append(Sample(lag[1], lag[0], str(message_id), recipient))
+    return SampleReading(samples, skipped)
+
+
+def _mail_lag(created_at: object, label: object, now: datetime) -> tuple[datetime, float] | None:
+    """(ack time, lag in seconds) of one message, or None when its times are bad."""
+    try:
+        acked, created = utc(str(label)[len(ACK_PREFIX) :]), utc(created_at)
+    except ValueError:
+        return None
+    if acked is None or created is None:
+        return None
+    lag = (acked - created).total_seconds()
+    return (acked, max(0.0, lag)) if plausible(acked, lag, now) else None
 
 
 @dataclass(frozen=True)
 class PatrolReading:
-    """Completed patrol cycles as samples, and the start of each cycle still running."""
+    """Completed patrol cycles as samples, the start of each cycle still running, and how
+    many rows were skipped as bad."""
 
     samples: list[Sample]
     running: dict[str, datetime]
+    skipped: int = 0
 
 
-def patrol_samples(rows: Iterable[Row]) -> PatrolReading:
+def patrol_samples(rows: Iterable[Row], now: datetime) -> PatrolReading:
     """Cycle time `closed_at - created_at` per assignee (canonical: `deacon` is `deacon/`);
-    hooked ones are cycles in progress."""
+    hooked ones are cycles in progress.
+
+    A row whose times do not parse or are implausible is skipped and counted.
+    """
     samples: list[Sample] = []
     running: dict[str, datetime] = {}
+    skipped = 0
     for _db, assignee, title, status, created_at, closed_at in rows:
         who = canonical_address(str(assignee or title))
-        created, closed = utc(created_at), utc(closed_at)
-        if created is None:
-            continue
-        if closed is None:
-            if status == "hooked":
-                running[who] = max(created, running.get(who, created))
-            continue
-        cycle = max(0.0, (closed - created).total_seconds())
-        samples.append(Sample(cycle, closed, subject=str(title), group=who))
-    return PatrolReading(samples, running)
+        try:
+            created, closed = utc(created_at), utc(closed_at)
+        except ValueError:
+            created = closed = None
+        cycle = (closed - created).total_seconds() if created and closed else 0.0
+        if created is None or not plausible(closed or created, cycle, now):
+            skipped += 1
+        elif closed is not None:
+            samples.append(Sample(max(0.0, cycle), closed, subject=str(title), group=who))
+        elif status == "hooked":
+            running[who] = max(created, running.get(who, created))
+    return PatrolReading(samples, running, skipped)
 
 
 @dataclass(frozen=True)
@@ -122,11 +169,14 @@ def polecat_names(town: Town) -> list[tuple[str, str]]:
 
 
 def heartbeat_time(path: Path) -> datetime | None:
-    """The `timestamp` of a heartbeat file, or its mtime when the content has none."""
+    """The `timestamp` of a heartbeat file, or its mtime when the content has none.
+
+    NotRegularFile (a one-line error) where the heartbeat is a FIFO, a directory or a device.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
         stamp = utc(data.get("timestamp")) if isinstance(data, dict) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         stamp = None
     if stamp is None and path.exists():
         stamp = utc(datetime.fromtimestamp(path.stat().st_mtime).astimezone())

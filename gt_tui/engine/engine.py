@@ -2,7 +2,8 @@
 
 UI-free by design (no Textual import, checked by a test). A refresh never raises for a
 failing source: the failure is recorded with the time it began, the metrics that depend on
-it keep their last window marked stale, and the next good read clears it.
+it keep their last window marked stale, the source is tried again on a doubling backoff
+(engine/backoff.py) rather than every refresh, and the next good read clears it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from gt_tui.engine import sources
 from gt_tui.engine.actions import Actions
 from gt_tui.engine.audit import AuditLog
+from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache import EngineCache
 from gt_tui.engine.facts import TownFacts
@@ -52,6 +54,11 @@ METRIC_SOURCE = {
     "convoy_refresh": "convoys",
     "patrol_cycle": "patrols",
 }
+# Sources tried in every refresh even while failing; the others back off (engine/backoff.py).
+# The probe gates every database reader (they are skipped while it fails), so a dead server
+# costs this one round trip per refresh, a refused connection fails in milliseconds, and
+# trying it each time lets the console see the server return within one refresh.
+EVERY_REFRESH = frozenset({"dolt"})
 DB_SECONDS = "database timestamps have 1-second resolution (±1 s)"
 NOTES = {
     "dolt_latency": "measured round trip through the console's pool",
@@ -102,6 +109,8 @@ class Engine:
         self.server: tuple[str, str] | None = None
         self.schema: BeadsSchema | None = None
         self._errors: dict[str, SourceError] = {}
+        self.backoff = Backoff(float(settings.get("ui.refresh_interval")))
+        self.skipped: dict[str, int] = {}  # per metric: its source's records refused as bad
         self.events = EventsTail(town.events_file)
         self.pairer = SpawnPairer()
         self._windows = self._make_windows()
@@ -121,6 +130,7 @@ class Engine:
             self.settings = settings
             self.actions.reconfigure(settings)
             self.resources.reconfigure(settings)
+            self.backoff.base = float(settings.get("ui.refresh_interval"))
             for window in self._windows.values():
                 if isinstance(window, TimeWindow):
                     window.span = float(settings.get("metrics.window"))
@@ -137,11 +147,12 @@ class Engine:
                     # The probe just failed: one timeout per refresh, not one per reader.
                     self._fail(name, self._errors["dolt"].message)
                     continue
-                self._guard(name, lambda read=read: read(self, now))
+                if name in EVERY_REFRESH or self.backoff.due(name, now):
+                    self._guard(name, now, lambda read=read: read(self, now))
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)
 
-    def _guard(self, source: str, read: Callable[[], None]) -> None:
+    def _guard(self, source: str, now: datetime, read: Callable[[], None]) -> None:
         try:
             read()
         except (GtTuiError, OSError, ValueError) as exc:
@@ -150,6 +161,9 @@ class Engine:
             self._fail(source, f"{type(exc).__name__}: {exc}")
         else:
             self._errors.pop(source, None)
+            self.backoff.succeeded(source)
+            return
+        self.backoff.failed(source, now)
 
     def _fail(self, source: str, message: str) -> None:
         first = self._errors.get(source)
@@ -217,6 +231,7 @@ class Engine:
             error=error.message if error else None,
             error_since=error.since if error else None,
             precision_note=NOTES[spec.key],
+            skipped=self.skipped.get(spec.key, 0),
         )
 
     def _town_info(self) -> TownInfo:

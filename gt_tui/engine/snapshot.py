@@ -22,7 +22,8 @@ class Sample:
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """A metric over its window, judged on p95; `stale` when its source failed this refresh."""
+    """A metric over its window, judged on p95; `stale` when its source failed this refresh;
+    `skipped` counts its source's records refused as unreadable or implausible."""
 
     key: str
     label: str
@@ -40,6 +41,7 @@ class MetricSummary:
     error: str | None = None
     error_since: datetime | None = None
     precision_note: str = ""
+    skipped: int = 0
 
     @property
     def headline(self) -> float | None:

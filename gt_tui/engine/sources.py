@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from gt_tui import health as h
@@ -19,6 +19,8 @@ from gt_tui.engine.collectors import (
     ConvoyProgress,
     convoy_view,
     heartbeat_time,
+    in_window,
+    lenient_utc,
     mail_samples,
     patrol_samples,
     polecat_names,
@@ -29,7 +31,7 @@ from gt_tui.engine.snapshot import Sample
 from gt_tui.errors import SourceUnavailable
 from gt_tui.town import beads
 from gt_tui.town.agents import polecat_process_names
-from gt_tui.town.db import Database, utc
+from gt_tui.town.db import Database
 from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.tmux import list_sessions, tmux_available
 
@@ -83,14 +85,24 @@ def _schema(engine: Engine) -> BeadsSchema:
 
 
 def read_events(engine: Engine, now: datetime) -> None:
-    for sample in engine.pairer.feed(engine.events.read_new()):
+    """New events, paired; at start only the window (and a lookback to pair) is read."""
+    since = engine.window_start(now)
+    tail, pairer = engine.events, engine.pairer
+    bad_before = tail.bad_lines + pairer.skipped
+    events = tail.read_new(since - timedelta(seconds=h.SPAWN_LOOKBACK_S))
+    reading = in_window(pairer.feed(events), since, now)
+    for sample in reading.samples:
         engine.add_sample("polecat_spawn", sample)
+    bad = tail.bad_lines + pairer.skipped - bad_before + reading.skipped
+    engine.skipped["polecat_spawn"] = engine.skipped.get("polecat_spawn", 0) + bad
 
 
 def read_mail(engine: Engine, now: datetime) -> None:
     schema, hq, since = _schema(engine), engine.town.hq_database, engine.window_start(now)
     rows = beads.mail_acks(engine.db, schema, hq, since)
-    engine.replace_samples("mail_lag", titled_slowest(engine, mail_samples(rows, since)))
+    reading = mail_samples(rows, since, now)
+    engine.replace_samples("mail_lag", titled_slowest(engine, reading.samples))
+    engine.skipped["mail_lag"] = reading.skipped
     engine.facts.mail_backlog = beads.mail_backlog(engine.db, schema, hq)
 
 
@@ -140,14 +152,15 @@ def read_queue(engine: Engine, now: datetime) -> None:
 def read_patrols(engine: Engine, now: datetime) -> None:
     since = engine.window_start(now)
     rows = beads.patrols(engine.db, _schema(engine), engine.town.databases, since)
-    reading = patrol_samples(rows)
+    reading = patrol_samples(rows, now)
     engine.replace_samples("patrol_cycle", [s for s in reading.samples if s.at >= since])
+    engine.skipped["patrol_cycle"] = reading.skipped
     engine.facts.patrols_running = reading.running
 
 
 def read_merge_requests(engine: Engine, now: datetime) -> None:
     rows = beads.merge_requests(engine.db, _schema(engine), engine.town.databases)
-    engine.facts.merge_requests = [(str(db), str(i), utc(at)) for db, i, at in rows]
+    engine.facts.merge_requests = [(str(db), str(i), lenient_utc(at)) for db, i, at in rows]
 
 
 def read_agents(engine: Engine, now: datetime) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from gt_tui.engine.snapshot import Sample
+from gt_tui.health import TIMESTAMP_RESOLUTION_S
 from gt_tui.town.events import Event
 
 _POLECAT_ACTOR = re.compile(r"^(?P<rig>[^/]+)/polecats/(?P<name>[^/]+)$")
@@ -18,11 +19,13 @@ class SpawnPairer:
     A `session_start` whose actor is `<rig>/polecats/<Name>` pairs with the latest earlier
     unpaired `spawn` for that rig and polecat; failing that, with the latest unpaired `sling`
     whose target is that actor. Pairing consumes both, so a restart is not measured twice.
+    A pair whose start lies after its `session_start` is counted in `skipped`.
     """
 
     def __init__(self) -> None:
         self._spawns: dict[tuple[str, str], datetime] = {}
         self._slings: dict[str, datetime] = {}
+        self.skipped = 0
 
     def feed(self, events: Iterable[Event]) -> list[Sample]:
         samples = []
@@ -51,7 +54,11 @@ class SpawnPairer:
         spawned = self._spawns.pop((match["rig"], match["name"]), None)
         slung = self._slings.pop(actor, None)
         start = spawned or slung
-        if start is None or start > event.ts:
+        if start is None:
             return None
         seconds = (event.ts - start).total_seconds()
+        if seconds < -TIMESTAMP_RESOLUTION_S:
+            self.skipped += 1
+            return None
+        seconds = max(0.0, seconds)
         return Sample(seconds, event.ts, subject=actor, group=match["rig"])

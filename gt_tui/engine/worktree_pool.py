@@ -34,6 +34,7 @@ from pathlib import Path
 
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.settings import Settings
+from gt_tui.town.files import read_regular_text
 from gt_tui.town.git import git_ok, run_git
 from gt_tui.town.gt_cli import GT_TIMEOUT, gt_available, run_gt
 from gt_tui.town.heartbeats import IDLE, WORKING, heartbeat_working, write_heartbeat
@@ -176,8 +177,8 @@ def start_point(town: Town, rig: Rig) -> str:
 
 def _default_branch(town: Town, rig: Rig) -> str:
     try:
-        config = json.loads((town.root / rig.name / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        config = json.loads(read_regular_text(town.root / rig.name / "config.json"))
+    except (OSError, ValueError, RecursionError):
         return "main"
     branch = config.get("default_branch") if isinstance(config, dict) else None
     return str(branch) if branch else "main"

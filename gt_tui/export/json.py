@@ -29,6 +29,7 @@ def _metric(m: MetricSummary) -> dict[str, Any]:
         "health": m.health.value,
         "stale": m.stale,
         "error": m.error,
+        "skipped": m.skipped,
     }
 
 

@@ -155,12 +155,20 @@ def zoom_summary(
     usage = usage_text(dolt.cpu_percent, dolt.rss_bytes) if dolt else None
     if metric.key == "dolt_latency" and usage is not None:
         grid.add_row("server process", usage)
+    if metric.skipped:
+        grid.add_row("skipped", Text(skipped_text(metric), style=palette.warning))
     if metric.error:
         since = age_since(metric.error_since, now)
         grid.add_row(
             "error", Text(f"{metric.error}{f'  ({since})' if since else ''}", style=palette.danger)
         )
     return grid
+
+
+def skipped_text(metric: MetricSummary) -> str:
+    """How many of the source's records were refused, and why a record is refused."""
+    plural = "" if metric.skipped == 1 else "s"
+    return f"{metric.skipped} bad record{plural} skipped (unreadable, negative or future-dated)"
 
 
 def breakdown_table(metric: MetricSummary, palette: Palette) -> RenderableType:

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gt_tui.town.files import read_regular_text
+
 ROLE = "polecat"
 DEFAULT_AGENT = "claude"
 ENV_OVERRIDE = "GT_PROCESS_NAMES"
@@ -44,8 +46,8 @@ AMBIGUOUS = ("agent", "cursor-agent")
 
 def _settings(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_text(path))
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

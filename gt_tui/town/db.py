@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 import pymysql
 
-from gt_tui.errors import ReadOnlyRefused, SourceUnavailable
+from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
+from gt_tui.town.files import refuse_non_regular
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
 
 Row = tuple[Any, ...]
@@ -36,15 +37,22 @@ def quote_name(name: str) -> str:
 
 
 def utc(value: Any) -> datetime | None:
-    """A DATETIME from either backend (datetime or ISO text) as an aware UTC datetime."""
+    """A DATETIME from either backend (datetime or ISO text) as an aware UTC datetime.
+
+    None for NULL or ""; ValueError, and nothing else, for any value that is no moment
+    (`0000-00-00`, a year 9999 moment past the end of time once in UTC, a stray type).
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = str(value).strip().replace("Z", "+00:00")
-        moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            text = str(value).strip().replace("Z", "+00:00")
+            moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (OverflowError, TypeError) as exc:
+        raise ValueError(f"not a representable moment: {value!r} ({exc})") from None
 
 
 def sql_time(moment: datetime) -> str:
@@ -244,7 +252,17 @@ class SQLiteDatabase(_Counted):
         for name, path in self.files.items():
             # as_uri() percent-escapes '?', '#', '%' and spaces that would break the URI.
             uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
-            self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
+            try:
+                refuse_non_regular(Path(path))  # a FIFO would hang SQLite's open
+                self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
+            except sqlite3.Error as exc:
+                self._conn.close()
+                missing = not Path(path).exists()
+                reason = "no such file" if missing else f"not a SQLite database ({exc})"
+                raise MalformedFile(path, reason) from None
+            except MalformedFile:
+                self._conn.close()
+                raise
         self._conn.execute("PRAGMA busy_timeout = 10000")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:

@@ -15,6 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gt_tui.town.files import read_regular_text
 from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Town
 from gt_tui.town.operational import POLECAT_HEARTBEAT_STALE_S
@@ -39,9 +40,9 @@ def heartbeat_working(path: Path, now: float, stale_s: float = POLECAT_HEARTBEAT
     """Whether a heartbeat file says `working` (or has no `state`: gt's v1 heartbeat, which
     gt reads as working) and is younger than `stale_s`, the town's staleness limit."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
         mtime = path.stat().st_mtime
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     if not isinstance(data, dict) or (data.get("state") or WORKING) != WORKING:
         return False

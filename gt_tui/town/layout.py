@@ -18,6 +18,7 @@ import yaml
 
 from gt_tui.errors import MalformedFile, TownNotFound
 from gt_tui.town.db import Endpoint
+from gt_tui.town.files import read_regular_text
 from gt_tui.town.model import Rig, Town
 from gt_tui.town.tmux import tmux_socket_name
 
@@ -111,11 +112,13 @@ def heartbeat_file(root: Path, session: str) -> Path:
 def read_json(path: Path) -> Any:
     """A JSON file's content, or MalformedFile with the path and the reason."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(read_regular_text(path))
     except OSError as exc:
         raise MalformedFile(path, exc.strerror or str(exc)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MalformedFile(path, f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedFile(path, "not valid JSON (nested too deeply)") from None
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
@@ -160,13 +163,13 @@ def _sqlite_files(root: Path, hq: str, rigs: tuple[Rig, ...]) -> tuple[tuple[str
 def beads_metadata(beads_dir: Path) -> dict[str, Any]:
     """`.beads/metadata.json`, or an empty mapping where the file is absent."""
     path = beads_dir / "metadata.json"
-    return read_json_object(path) if path.is_file() else {}
+    return read_json_object(path) if os.path.lexists(path) else {}
 
 
 def read_rigs(root: Path) -> list[Rig]:
     """Rigs from `mayor/rigs.json`, each with its prefix and its database name."""
     path = root / "mayor" / "rigs.json"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
     rigs = read_json_object(path).get("rigs") or {}
     if not isinstance(rigs, dict):

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from gt_tui.town.files import read_regular_text
+
 POLECAT_HEARTBEAT_STALE_S = 180.0  # gt's DefaultPolecatHeartbeatStale: 3 minutes
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 _PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
@@ -36,8 +38,8 @@ def go_duration_s(text: object) -> float | None:
 def operational(root: Path, section: str, key: str) -> Any:
     """`operational.<section>.<key>` of `settings/config.json`; None where absent or unreadable."""
     try:
-        data = json.loads((root / "settings" / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_text(root / "settings" / "config.json"))
+    except (OSError, ValueError, RecursionError):
         return None
     for name in ("operational", section, key):
         if not isinstance(data, dict):
