@@ -184,7 +184,7 @@ def test_bad_mail_and_patrol_rows_are_counted() -> None:
     ]
     patrol = patrol_samples(patrols, NOW)
     assert [s.subject for s in patrol.samples] == ["mol-good1"] and patrol.skipped == 3
-    assert patrol.running == {"deacon": ago(NOW, 50)}
+    assert patrol.running == {"deacon/": ago(NOW, 50)}  # canonical: one role
 
 
 # ---- through the engine ----------------------------------------------------------------------
