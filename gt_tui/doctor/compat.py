@@ -1,20 +1,15 @@
-"""TEMPORARY stand-ins for names other branches are adding (see CONTRACT.md).
-
-Removed once `dolt-session` (server status, probe, `database=`) and `conventions`
-(`locate_town`) are merged.
+"""TEMPORARY stand-in for `gt_tui.town.layout.locate_town` (branch `conventions`,
+CONTRACT.md); removed once that branch is merged.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, Timeouts
-from gt_tui.town.layout import MARKER
-from gt_tui.town.pool import PoolLimits
 from gt_tui.errors import TownNotFound
+from gt_tui.town.layout import MARKER
 
 
 @dataclass(frozen=True)
@@ -38,41 +33,3 @@ def locate_town(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Tow
     if (home / MARKER).is_file():
         return TownLocation(home, "~/gt")
     raise TownNotFound("no Gas Town found")
-
-
-def open_mysql(
-    endpoint: Endpoint, limits: PoolLimits, timeouts: Timeouts, database: str | None
-) -> MySQLDatabase:
-    return MySQLDatabase(endpoint, limits, timeouts, read_only=True)
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    kind: str
-    version: str
-    wait_timeout: int | None
-    max_connections: int | None
-    time_zone: str | None
-    system_time_zone: str | None
-
-
-def read_server_status(db: Database) -> ServerStatus:
-    if db.dialect == "sqlite":
-        return ServerStatus("sqlite", "", None, None, None, None)
-    (row,) = db.query(
-        "SELECT @@version, @@wait_timeout, @@max_connections, @@time_zone, @@system_time_zone"
-    )
-    return ServerStatus("mysql", str(row[0]), int(row[1]), int(row[2]), row[3], row[4])
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    sql: str
-    ms: float
-    fell_back: bool
-
-
-def run_probe(db: Database, kind: str) -> ProbeResult:
-    start = time.perf_counter()
-    db.query("SELECT 1")
-    return ProbeResult("SELECT 1", (time.perf_counter() - start) * 1000.0, False)

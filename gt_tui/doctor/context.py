@@ -19,6 +19,7 @@ from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase, Ti
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.server import ServerStatus, read_server_status
 
 DB_TIMEOUTS = Timeouts(connect=3.0, read=10.0, write=10.0)
 DB_LIMITS = PoolLimits(max_open=2, max_idle=2, acquire_timeout=10.0)
@@ -27,7 +28,7 @@ MASK = "****"
 
 def dsn(endpoint: Endpoint) -> str:
     """`user:****@host:port` when a password is set, `user@host:port` otherwise."""
-    where = getattr(endpoint, "socket", None) or f"{endpoint.host}:{endpoint.port}"
+    where = endpoint.socket or f"{endpoint.host}:{endpoint.port}"
     user = f"{endpoint.user}:{MASK}" if endpoint.password else endpoint.user
     return f"{user}@{where}"
 
@@ -82,16 +83,13 @@ class DoctorContext:
             files = {name: path for name, path in town.sqlite_files if Path(path).is_file()}
             db: Database = SQLiteDatabase(files, read_only=True)
         else:
-            from gt_tui.doctor.compat import open_mysql
-
-            db = open_mysql(town.endpoint, DB_LIMITS, DB_TIMEOUTS, database)
+            ep = town.endpoint
+            db = MySQLDatabase(ep, DB_LIMITS, DB_TIMEOUTS, read_only=True, database=database)
         self._opened.append(db)
         return db
 
-    def status(self) -> Any:
-        """The server's kind, version and variables (`ServerStatus`)."""
-        from gt_tui.doctor.compat import read_server_status
-
+    def status(self) -> ServerStatus:
+        """The server's kind, version and variables."""
         return self._once("status", lambda: read_server_status(self.server()))
 
     def schema(self) -> Any:
@@ -128,7 +126,3 @@ class DoctorContext:
         for db in self._opened:
             db.close()
         self._opened.clear()
-
-
-def is_mysql(db: Database) -> bool:
-    return isinstance(db, MySQLDatabase)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import socket
 
-from gt_tui.doctor.compat import run_probe
 from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import Outcome, Skip, failed, passed, warned
 from gt_tui.engine.advisor import MISSING, PRESENT, IndexAdvisor
 from gt_tui.errors import GtTuiError
 from gt_tui.town.db import Endpoint
+from gt_tui.town.server import idle_limit, run_probe
 
 CONNECT_TIMEOUT = 3.0
 BEADS_TABLES = ("issues", "labels", "dependencies", "events")
@@ -31,7 +31,7 @@ def check_endpoint(ctx: DoctorContext) -> Outcome:
     if town.is_sqlite:
         return passed(f"SQLite files (demo town): {len(town.sqlite_files)}")
     ep = town.endpoint
-    transport = getattr(ep, "transport", "tcp")
+    transport = ep.transport
     try:
         _knock(ep)
     except OSError as err:
@@ -43,17 +43,17 @@ def check_endpoint(ctx: DoctorContext) -> Outcome:
 
 def _knock(ep: Endpoint) -> None:
     """Open and close a bare connection: is anything listening there?"""
-    path = getattr(ep, "socket", None)
-    if path:
+    if ep.socket:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(CONNECT_TIMEOUT)
-            sock.connect(path)
+            sock.connect(ep.socket)
         return
     socket.create_connection((ep.host, ep.port), timeout=CONNECT_TIMEOUT).close()
 
 
 def check_credentials(ctx: DoctorContext) -> Outcome:
-    _server_only(ctx)
+    if ctx.town().is_sqlite:
+        return passed("none needed: SQLite files")
     ep = ctx.town().endpoint
     try:
         ((user,),) = ctx.server().query("SELECT CURRENT_USER()")
@@ -72,7 +72,7 @@ def _after_address(message: str) -> str:
 def check_server(ctx: DoctorContext) -> Outcome:
     status = ctx.status()
     if status.kind == "sqlite":
-        return passed("SQLite (demo town)")
+        return passed(f"SQLite {status.version} (demo town)")
     conns = f", max_connections {status.max_connections}" if status.max_connections else ""
     return passed(f"{status.kind} {status.version}{conns}")
 
@@ -102,7 +102,8 @@ def check_databases(ctx: DoctorContext) -> Outcome:
     bare = [n for n in present if not all(schema.has(n, table) for table in BEADS_TABLES)]
     if bare:
         names = ", ".join(f"{name} ({owners[name]})" for name in bare)
-        return failed(f"no beads tables in {names}", "is dolt_database in .beads/metadata.json right?")
+        hint = "is dolt_database in .beads/metadata.json right?"
+        return failed(f"no beads tables in {names}", hint)
     shown = ", ".join(f"{owners[name]}={name}" for name in present)
     return passed(f"{len(present)} with beads tables: {shown}")
 
@@ -122,16 +123,20 @@ def check_schema(ctx: DoctorContext) -> Outcome:
 
 
 def check_wait_timeout(ctx: DoctorContext) -> Outcome:
+    """The server's idle limit against the pool's idle time and the refresh interval."""
     _server_only(ctx)
-    wait = ctx.status().wait_timeout
-    idle = float(ctx.settings()["dolt.conn_max_idle_time"])
-    if wait is None:
+    status, settings = ctx.status(), ctx.settings()
+    if status.wait_timeout is None:
         return warned("the server did not say its wait_timeout", "idle connections may be dropped")
-    detail = f"server drops idle sessions after {wait} s; pool keeps them {idle:g} s"
-    if wait <= idle:
-        keep = max(1, wait - 5)
-        return warned(detail, f"`gt-tui config set dolt.conn_max_idle_time {keep}s`")
-    return passed(detail)
+    configured = float(settings["dolt.conn_max_idle_time"])
+    kept = idle_limit(configured, status)
+    capped = f" (capped from {configured:g} s)" if kept < configured else ""
+    detail = f"server drops idle sessions after {status.wait_timeout} s; pool keeps {kept:g} s"
+    refresh = float(settings["ui.refresh_interval"])
+    if kept < refresh:
+        hint = f"every {refresh:g} s refresh reconnects: raise wait_timeout (GT_DOLT_WAIT_TIMEOUT)"
+        return warned(detail + capped, hint)
+    return passed(detail + capped)
 
 
 def check_time_zone(ctx: DoctorContext) -> Outcome:
@@ -149,9 +154,14 @@ def check_time_zone(ctx: DoctorContext) -> Outcome:
 def check_indexes(ctx: DoctorContext) -> Outcome:
     present = ctx.present_databases()
     findings = IndexAdvisor(ctx.server(), present).check(explain=False)
-    missing = [f.key for f in findings if f.state == MISSING]
+    missing: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.state == MISSING:
+            missing.setdefault(finding.spec.name, []).append(finding.database)
     have = sum(1 for f in findings if f.state == PRESENT)
     if missing:
+        count = sum(map(len, missing.values()))
+        where = "; ".join(f"{name} in {', '.join(dbs)}" for name, dbs in missing.items())
         hint = "`gt-tui indexes check` for the evidence; `gt-tui indexes create` adds them"
-        return warned(f"{len(missing)} missing ({have} present): {', '.join(missing)}", hint)
+        return warned(f"{count} missing ({have} present): {where}", hint)
     return passed(f"all {have} recommended indexes present in {len(present)} databases")

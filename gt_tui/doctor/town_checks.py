@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 from gt_tui.doctor.context import DoctorContext
@@ -63,9 +64,8 @@ def check_tmux(ctx: DoctorContext) -> Outcome:
     except GtTuiError as err:
         return failed(f"socket {socket}: {err}", "is the tmux server stuck? try `tmux -L NAME ls`")
     if not sessions:
-        return warned(
-            f"no tmux server on socket {socket}", "is the town up (`gt up`)? GT_TMUX_SOCKET names it"
-        )
+        hint = "is the town up (`gt up`)? GT_TMUX_SOCKET overrides the socket name"
+        return warned(f"no tmux server on socket {socket}", hint)
     dead = sum(1 for s in sessions if s.pane_dead)
     detail = f"socket {socket}: {len(sessions)} sessions, {dead} dead"
     if dead:
@@ -76,11 +76,12 @@ def check_tmux(ctx: DoctorContext) -> Outcome:
 def check_events(ctx: DoctorContext) -> Outcome:
     path = ctx.town().events_file
     if not path.exists():
-        return warned(f"no {path.name} yet", "gt writes it on its first event; none shown till then")
+        return warned(f"no {path.name} yet", "gt writes it on its first event; no events till then")
     try:
         size, tail = _tail(path)
     except OSError as err:
-        return failed(f"{path}: {err.strerror or err}", "the console runs as a user who can read it")
+        hint = "run gt-tui as a user who can read it"
+        return failed(f"{path}: {err.strerror or err}", hint)
     lines = [line for line in tail.split(b"\n") if line.strip()]
     last = parse_event(lines[-1]) if lines else None
     if lines and last is None:
@@ -100,11 +101,9 @@ def check_gt(ctx: DoctorContext) -> Outcome:
     found = shutil.which("gt", path=ctx.env.get("PATH"))
     if found is None:
         return warned("gt is not on PATH", "actions gt does itself (pool create) need it on PATH")
-    cwd = ctx.cwd
-    try:
+    cwd = ctx.cwd  # no town: run it where we are
+    with suppress(GtTuiError):
         cwd = ctx.location().root
-    except GtTuiError:
-        pass  # no town: run it where we are
     try:
         done = run_bounded([found, "version"], cwd, GT_VERSION_TIMEOUT, {"NO_COLOR": "1"}, ctx.env)
     except GtTuiError as err:
