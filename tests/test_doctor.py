@@ -124,7 +124,7 @@ def test_healthy_town_passes_and_changes_nothing(
         if line.startswith("! "):
             assert lines[i + 1].lstrip().startswith("→ "), done.stdout
     assert "over tcp" in checks["endpoint"][1]
-    assert "(found by --town)" in checks["town"][1]
+    assert checks["town"][1].startswith("found by --town: ")
     assert "2 sessions, 0 dead" in checks["tmux"][1]
     assert "last session_start" in checks["events"][1]
     assert "v1.0.0 (depends_on_id)" in checks["schema"][1]

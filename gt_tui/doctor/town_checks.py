@@ -26,7 +26,7 @@ def check_town(ctx: DoctorContext) -> Outcome:
         found = ctx.location()
     except GtTuiError as err:
         return failed(str(err), "run from inside the town, or give --town PATH (holds mayor/)")
-    return passed(f"{found.root} (found by {found.how})")
+    return passed(f"found by {found.how}: {found.root}")
 
 
 def check_rigs(ctx: DoctorContext) -> Outcome:
