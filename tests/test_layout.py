@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from gt_tui.errors import MalformedFile, TownNotFound
 from gt_tui.town.db import Endpoint
-from gt_tui.town.layout import find_town_root, load_town, resolve_endpoint
+from gt_tui.town.layout import (
+    TownLocation,
+    find_town_root,
+    load_town,
+    locate_town,
+    resolve_endpoint,
+)
 from gt_tui.town.tmux import tmux_socket_name
 
 
@@ -44,30 +52,72 @@ def places(tmp_path: Path) -> dict[str, Path]:
 
 def test_explicit_town_wins_over_everything(places: dict[str, Path]) -> None:
     env = {"GT_TOWN_ROOT": str(places["town_root"]), "GT_ROOT": str(places["gt_root"])}
-    root = find_town_root(places["flag"], env, places["cwd"])
-    assert root == places["flag"].resolve()
+    assert locate_town(places["flag"], env, places["cwd"]) == TownLocation(places["flag"], "--town")
+    assert find_town_root(places["flag"], env, places["cwd"]) == places["flag"]
 
 
-def test_gt_town_root_then_gt_root(places: dict[str, Path]) -> None:
+def test_current_directory_beats_the_environment(places: dict[str, Path]) -> None:
+    # gt (find.go): GT_TOWN_ROOT / GT_ROOT are only a fallback outside any town.
+    env = {"GT_TOWN_ROOT": str(places["town_root"]), "GT_ROOT": str(places["gt_root"])}
+    deep = places["cwd"] / "gastown" / "polecats" / "Toast" / "gastown"
+    deep.mkdir(parents=True)
+    assert locate_town(None, env, places["cwd"]) == TownLocation(places["cwd"], "current directory")
+    assert locate_town(None, env, deep) == TownLocation(places["cwd"], "current directory")
+
+
+def test_gt_town_root_then_gt_root_then_home_gt(places: dict[str, Path]) -> None:
     env = {
         "GT_TOWN_ROOT": str(places["town_root"]),
         "GT_ROOT": str(places["gt_root"]),
         "HOME": str(places["home_gt"].parent),
     }
-    assert find_town_root(None, env, places["cwd"]) == places["town_root"].resolve()
+    away = places["elsewhere"]
+    assert locate_town(None, env, away) == TownLocation(places["town_root"], "GT_TOWN_ROOT")
     env["GT_TOWN_ROOT"] = ""  # empty means unset
-    assert find_town_root(None, env, places["cwd"]) == places["gt_root"].resolve()
+    assert locate_town(None, env, away) == TownLocation(places["gt_root"], "GT_ROOT")
     env["GT_TOWN_ROOT"] = str(places["elsewhere"])  # set but no town there: look further
-    assert find_town_root(None, env, places["cwd"]) == places["gt_root"].resolve()
+    assert locate_town(None, env, away) == TownLocation(places["gt_root"], "GT_ROOT")
+    del env["GT_TOWN_ROOT"], env["GT_ROOT"]
+    assert locate_town(None, env, away) == TownLocation(places["home_gt"], "~/gt")
 
 
-def test_cwd_and_its_parents_then_home_gt(places: dict[str, Path]) -> None:
-    env = {"HOME": str(places["home_gt"].parent)}
-    deep = places["cwd"] / "gastown" / "polecats" / "Toast" / "gastown"
-    deep.mkdir(parents=True)
-    assert find_town_root(None, env, places["cwd"]) == places["cwd"].resolve()
-    assert find_town_root(None, env, deep) == places["cwd"].resolve()
-    assert find_town_root(None, env, places["elsewhere"]) == places["home_gt"].resolve()
+def test_the_outermost_town_wins(tmp_path: Path) -> None:
+    # A rig's canonical clone may carry its own mayor/town.json: the town is further up.
+    outer = make_town(tmp_path / "outer")
+    inner = make_town(outer / "gastown" / "mayor" / "rig")
+    work = inner / "src"
+    work.mkdir()
+    assert locate_town(None, {}, work) == TownLocation(outer, "current directory")
+    assert locate_town(None, {}, inner) == TownLocation(outer, "current directory")
+
+
+def test_paths_are_kept_as_given_not_resolved(tmp_path: Path) -> None:
+    real = make_town(tmp_path / "data" / "town42")
+    link = tmp_path / "gt"
+    link.symlink_to(real)
+    assert locate_town(link, {}, tmp_path).root == link  # --town through a symlink
+    assert locate_town(None, {}, link / "mayor").root == link  # cwd through it
+    assert locate_town(None, {"GT_ROOT": str(link)}, tmp_path).root == link
+    town = load_town(link, {})
+    assert town.root == link
+    # The socket as gt derives it: the basename as given, the hash of the real path.
+    digest = hashlib.sha256(str(real).encode()).hexdigest()[:6]
+    assert town.tmux_socket == f"gt-{digest}"
+
+
+def test_logical_working_directory_from_pwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Go's os.Getwd keeps $PWD (symlinks and all) when it names the current directory.
+    real = make_town(tmp_path / "data" / "town42")
+    link = tmp_path / "gt"
+    link.symlink_to(real)
+    monkeypatch.chdir(link / "mayor")
+    assert locate_town(None, {"PWD": str(link / "mayor")}).root == link
+    assert locate_town(None, {"PWD": str(tmp_path)}).root == real  # PWD is elsewhere: getcwd
+    assert locate_town(None, {}).root == real
+    monkeypatch.chdir(tmp_path)
+    assert locate_town(Path("gt"), {}).root == Path(os.getcwd()) / "gt"  # absolute, as given
 
 
 def test_not_found_names_every_place_and_hints_demo(tmp_path: Path) -> None:
@@ -115,10 +165,11 @@ def test_rigs_prefixes_and_database_names(tmp_path: Path) -> None:
     assert [(r.name, r.prefix, r.database) for r in town.rigs] == [
         ("beads", "bd", "beads"),
         ("gastown", "gt", "gtdb"),
-        ("plain", "plain", "plain"),
+        ("plain", "gt", "plain"),  # no beads.prefix: gt's default session prefix
     ]
     assert town.databases == ("town_hq", "beads", "gtdb", "plain")
     assert town.rig("gastown").session_name("Toast") == "gt-Toast"
+    assert town.rig("plain").session_name("Rex") == "gt-Rex"  # not plain-Rex
     assert town.rig_by_prefix("gt-") == town.rig("gastown")
     assert not town.is_sqlite
 
@@ -242,6 +293,51 @@ def test_quoted_port_and_wildcard_host(tmp_path: Path) -> None:
     root = make_town(tmp_path / "town")
     write(root / ".dolt-data/config.yaml", CONFIG_YAML.format(port='"4010"', host="0.0.0.0"))
     assert resolve_endpoint(root, {}) == Endpoint("127.0.0.1", 4010, "root", "")
+
+
+def test_port_with_a_trailing_comment(tmp_path: Path) -> None:
+    root = make_town(tmp_path / "town")
+    text = "listener:\n  port: 36306  # x\n  host: 10.0.0.9 # the server\n"
+    write(root / ".dolt-data/config.yaml", text)
+    assert resolve_endpoint(root, {}) == Endpoint("10.0.0.9", 36306, "root", "")
+
+
+def test_ignore_config_skips_config_yaml(tmp_path: Path) -> None:
+    root = endpoint_town(tmp_path / "town", 4001, "4003")
+    env = {"GT_DOLT_IGNORE_CONFIG": "1", "GT_DOLT_PORT": "4002"}
+    assert resolve_endpoint(root, env) == Endpoint("10.0.0.7", 4002, "root", "")  # host: daemon
+    del env["GT_DOLT_PORT"]
+    assert resolve_endpoint(root, env) == Endpoint("10.0.0.7", 4003, "root", "")  # daemon.json
+    for value in ("", "0", "true"):  # gt takes only "1"
+        assert resolve_endpoint(root, {"GT_DOLT_IGNORE_CONFIG": value}).port == 4001
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "listener:\n  port: [4001\n",  # not valid YAML
+        "listener: 4001\n",  # listener not a mapping
+        "- listener\n- port\n",  # not a mapping at all
+        "listener:\n  port: many\n",
+        "listener:\n  port: 99999\n",
+        "listener:\n  port: true\n",
+        "",
+    ],
+)
+def test_unreadable_config_yaml_counts_as_absent(tmp_path: Path, text: str) -> None:
+    # As gt's readPortFromConfigYAML: the next source decides, no error.
+    root = make_town(tmp_path / "town")
+    write(root / ".dolt-data/config.yaml", text)
+    assert resolve_endpoint(root, {"GT_DOLT_PORT": "4002"}).port == 4002
+    assert resolve_endpoint(root, {}).port == 3307
+
+
+def test_config_yaml_that_is_not_utf8_counts_as_absent(tmp_path: Path) -> None:
+    root = make_town(tmp_path / "town")
+    path = root / ".dolt-data" / "config.yaml"
+    path.parent.mkdir()
+    path.write_bytes(b"listener:\n  port: 4001 # \xff\n")
+    assert resolve_endpoint(root, {}).port == 3307
 
 
 def test_bad_port_variable_is_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -15,10 +16,12 @@ from helpers import run_git, tmux
 from gt_tui.engine import worktree_pool as wp
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
+from gt_tui.town import heartbeats
 from gt_tui.town.db import Endpoint
 from gt_tui.town.git import CommandFailed, CommandTimeout, run_bounded
 from gt_tui.town.git import run_git as town_git
 from gt_tui.town.model import Rig, Town
+from gt_tui.town.operational import polecat_heartbeat_stale_s
 
 RIG = Rig("gastown", "gt", "gastown")
 
@@ -180,7 +183,7 @@ def test_list_pool_tells_idle_from_in_use(tmp_path: Path, git_repo: Path, tmux_s
 def test_heartbeat_freshness_follows_gts_three_minutes(tmp_path: Path) -> None:
     path = tmp_path / "beat.json"
     path.write_text(json.dumps({"timestamp": "2026-05-01T12:00:00.123456789Z", "state": "working"}))
-    at = wp._epoch("2026-05-01T12:00:00.123456789Z")
+    at = heartbeats._epoch("2026-05-01T12:00:00.123456789Z")
     assert at is not None
     assert wp.heartbeat_working(path, at + 179)
     assert not wp.heartbeat_working(path, at + 181)
@@ -188,6 +191,85 @@ def test_heartbeat_freshness_follows_gts_three_minutes(tmp_path: Path) -> None:
     assert not wp.heartbeat_working(path, at)
     path.write_text("{not json")
     assert not wp.heartbeat_working(path, at)
+
+
+V1_BODIES = (
+    {"timestamp": "2026-05-01T12:00:00Z"},
+    {"timestamp": "2026-05-01T12:00:00Z", "state": ""},
+)
+
+
+def test_a_heartbeat_without_state_means_working(tmp_path: Path) -> None:
+    # gt's v1 heartbeat (timestamp only) is read as working (EffectiveState); so is "".
+    path = tmp_path / "beat.json"
+    at = heartbeats._epoch("2026-05-01T12:00:00Z")
+    assert at is not None
+    for body in (
+        {"timestamp": "2026-05-01T12:00:00Z"},
+        {"timestamp": "2026-05-01T12:00:00Z", "state": ""},
+    ):
+        path.write_text(json.dumps(body))
+        assert wp.heartbeat_working(path, at + 100)
+        assert not wp.heartbeat_working(path, at + 181)  # stale all the same
+
+
+def write_settings(root: Path, threshold: object) -> None:
+    body = {
+        "type": "town-settings",
+        "operational": {"polecat": {"heartbeat_stale_threshold": threshold}},
+    }
+    (root / "settings").mkdir(parents=True, exist_ok=True)
+    (root / "settings" / "config.json").write_text(json.dumps(body))
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [
+        ("90s", 90.0),
+        ("1h30m", 5400.0),
+        ("1.5m", 90.0),
+        ("250ms", 0.25),
+        ("3", 180.0),  # no unit: not a Go duration, gt's default
+        ("soon", 180.0),
+        ("", 180.0),
+        ("-1m", 180.0),  # not a positive duration
+        (90, 180.0),  # gt's field is a string: a number is no value
+        (None, 180.0),
+    ],
+)
+def test_heartbeat_stale_threshold_from_town_settings(
+    tmp_path: Path, threshold: object, expected: float
+) -> None:
+    write_settings(tmp_path, threshold)
+    assert polecat_heartbeat_stale_s(tmp_path) == expected
+
+
+def test_stale_threshold_defaults_without_or_with_a_bad_settings_file(tmp_path: Path) -> None:
+    assert polecat_heartbeat_stale_s(tmp_path) == 180.0  # no settings/config.json
+    (tmp_path / "settings").mkdir()
+    (tmp_path / "settings" / "config.json").write_text("{not json")
+    assert polecat_heartbeat_stale_s(tmp_path) == 180.0
+    (tmp_path / "settings" / "config.json").write_text('{"operational": {"polecat": "x"}}')
+    assert polecat_heartbeat_stale_s(tmp_path) == 180.0
+
+
+def test_list_pool_uses_the_towns_stale_threshold(tmp_path: Path, git_repo: Path) -> None:
+    town = make_town(tmp_path, git_repo)
+    wp.create_pool(town, "gastown", 2, prefer_gt=False)  # Alder Aspen, idle heartbeats
+    four_minutes_ago = datetime.now(UTC) - timedelta(minutes=4)
+    stamp = four_minutes_ago.isoformat().replace("+00:00", "Z")
+    for session in ("gt-Alder", "gt-Aspen"):  # stateless: gt's v1 heartbeat, working
+        wp.heartbeat_path(town, session).write_text(json.dumps({"timestamp": stamp}))
+
+    (pool,) = wp.list_pool(town)
+    assert [p.name for p in pool.in_use] == []  # 4 min > gt's default 3 min: stale
+
+    write_settings(town.root, "5m")
+    (pool,) = wp.list_pool(town)
+    assert {p.name: p.reason for p in pool.in_use} == {
+        "Alder": "heartbeat says working",
+        "Aspen": "heartbeat says working",
+    }
 
 
 def test_take_from_pool_claims_each_worktree_once(

@@ -14,7 +14,8 @@ Idle or in use. gt records a polecat's state in its agent bead; this module does
 write beads, so it decides from what the machine shows. A polecat is **in use** when
 - its tmux session `<prefix>-<Name>` is on the town socket with a live pane, or
 - its heartbeat `<town>/.runtime/heartbeats/<session>.json` says `"state": "working"`
-  and is fresher than gt's 3-minute staleness limit;
+  (a heartbeat without `state`, gt's v1 form, means working) and is fresher than gt's
+  staleness limit (`operational.polecat.heartbeat_stale_threshold`, default 3 minutes);
 otherwise it is **idle**. Pooled polecats get an `idle` heartbeat when created (gt's file
 format: timestamp, state, context), and `take_from_pool` flips it to `working` so the
 same worktree is never handed out twice while its agent is starting.
@@ -24,28 +25,25 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town.git import git_ok, run_git
 from gt_tui.town.gt_cli import GT_TIMEOUT, gt_available, run_gt
+from gt_tui.town.heartbeats import IDLE, WORKING, heartbeat_working, write_heartbeat
 from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Rig, Town
+from gt_tui.town.operational import polecat_heartbeat_stale_s
 from gt_tui.town.tmux import list_sessions
 
 MAX_POLECAT_DIRS = 30  # gt's per-rig cap (SpawnPolecatForSling)
-HEARTBEAT_STALE_S = 180.0  # gt: a heartbeat older than 3 minutes is stale
 GT_SECONDS_PER_POLECAT = 15.0
-IDLE, WORKING = "idle", "working"
 # The name pool: pleasant names, used in order; then gt's overflow form `<rig>-<n>`.
 NAMES = (
     "Alder", "Aspen", "Birch", "Bramble", "Briar", "Cedar", "Clover", "Dune", "Ember", "Fable",
@@ -54,7 +52,6 @@ NAMES = (
     "Raven", "Reed", "Rowan", "Sage", "Sparrow", "Thistle", "Tide", "Willow", "Wren", "Yarrow",
 )  # fmt: skip
 _take_lock = threading.Lock()
-_FRACTION = re.compile(r"\.\d+")
 
 
 @dataclass(frozen=True)
@@ -305,20 +302,23 @@ def list_pool(
     """Every rig's polecats, idle and in use, judged as the module docstring says."""
     live = _live_sessions(town)
     moment = time.time() if now is None else now
-    cap = rig_cap(settings)
+    cap, stale_s = rig_cap(settings), polecat_heartbeat_stale_s(town.root)
     pools = []
     for rig in town.rigs:
-        found = (_polecat(town, rig, name, live, moment) for name in polecat_names(town, rig))
+        names = polecat_names(town, rig)
+        found = (_polecat(town, rig, name, live, (moment, stale_s)) for name in names)
         pools.append(RigPool(rig.name, cap, tuple(found)))
     return pools
 
 
-def _polecat(town: Town, rig: Rig, name: str, live: set[str], now: float) -> Polecat:
+def _polecat(
+    town: Town, rig: Rig, name: str, live: set[str], clock: tuple[float, float]
+) -> Polecat:
     session = rig.session_name(name)
     path = worktree_path(town, rig, name)
     if session in live:
         return Polecat(rig.name, name, path, session, True, f"tmux session {session} is live")
-    if heartbeat_working(heartbeat_path(town, session), now):
+    if heartbeat_working(heartbeat_path(town, session), *clock):
         return Polecat(rig.name, name, path, session, True, "heartbeat says working")
     return Polecat(rig.name, name, path, session, False)
 
@@ -348,43 +348,3 @@ def release_to_pool(town: Town, rig_name: str, name: str) -> None:
     """Mark a polecat idle again once its session has ended (its worktree is kept)."""
     rig = find_rig(town, rig_name)
     write_heartbeat(town, rig.session_name(name), IDLE, "returned to the pool by gt-tui")
-
-
-# ---------------------------------------------------------------- heartbeats
-
-
-def write_heartbeat(town: Town, session: str, state: str, context: str) -> None:
-    """Write gt's heartbeat file for a session atomically (readers never see half a file)."""
-    path = heartbeat_path(town, session)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    body = json.dumps({"timestamp": stamp, "state": state, "context": context, "bead": ""})
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(body + "\n")
-    os.replace(temp, path)
-
-
-def heartbeat_working(path: Path, now: float) -> bool:
-    """Whether a heartbeat file says `working` and is fresher than gt's staleness limit."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        mtime = path.stat().st_mtime
-    except (OSError, ValueError):
-        return False
-    if not isinstance(data, dict) or data.get("state") != WORKING:
-        return False
-    at = _epoch(data.get("timestamp"))
-    return now - (mtime if at is None else at) < HEARTBEAT_STALE_S
-
-
-def _epoch(stamp: object) -> float | None:
-    """RFC 3339 text (Go writes nanoseconds; Python reads at most microseconds) as epoch."""
-    if not isinstance(stamp, str) or not stamp:
-        return None
-    text = _FRACTION.sub(lambda m: m.group(0)[:7], stamp.strip().replace("Z", "+00:00"), 1)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()

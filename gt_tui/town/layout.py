@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from gt_tui.errors import MalformedFile, TownNotFound
 from gt_tui.town.db import Endpoint
@@ -22,43 +23,79 @@ from gt_tui.town.tmux import tmux_socket_name
 
 MARKER = Path("mayor") / "town.json"
 DEFAULT_PORT = 3307
-_PORT_LINE = re.compile(r"^\s+port:\s*['\"]?(\d+)['\"]?\s*$")
-_HOST_LINE = re.compile(r"^\s+host:\s*['\"]?([^'\"\s#]+)['\"]?\s*$")
+DEFAULT_PREFIX = "gt"  # gt's session prefix for a rig without `beads.prefix` (registry.go)
 
 
-def candidate_roots(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> list[Path]:
-    """Where to look, in order: --town, GT_TOWN_ROOT, GT_ROOT, cwd and its parents, ~/gt."""
+@dataclass(frozen=True)
+class TownLocation:
+    """Where the town is, as given (symlinks kept), and how it was found."""
+
+    root: Path
+    how: str  # "--town", "current directory", "GT_TOWN_ROOT", "GT_ROOT" or "~/gt"
+
+
+def locate_town(
+    explicit: Path | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> TownLocation:
+    """gt's order (`internal/workspace/find.go`), after an explicit `--town`.
+
+    The current directory and its parents, where the OUTERMOST `mayor/town.json` wins (rigs
+    and worktrees may carry their own); then `GT_TOWN_ROOT`, `GT_ROOT`; then `~/gt`. Paths
+    are made absolute without resolving symlinks, as gt does, so the tmux socket's name is
+    derived from the path as given.
+    """
+    env = os.environ if env is None else env
     if explicit is not None:
-        return [explicit.expanduser()]
-    found = [Path(env[key]).expanduser() for key in ("GT_TOWN_ROOT", "GT_ROOT") if env.get(key)]
-    found += [cwd, *cwd.parents]
-    found.append(Path(env.get("HOME", str(Path.home()))) / "gt")
-    return found
+        places = [("--town", _absolute(explicit.expanduser()))]
+    else:
+        here = _absolute(cwd) if cwd is not None else _working_dir(env)
+        outermost = next((p for p in reversed([here, *here.parents]) if _is_town(p)), None)
+        if outermost is not None:
+            return TownLocation(outermost, "current directory")
+        places = [(key, _absolute(Path(env[key]).expanduser())) for key in _ENV if env.get(key)]
+        places.append(("~/gt", Path(env.get("HOME") or str(Path.home())) / "gt"))
+    for how, root in places:
+        if _is_town(root):
+            return TownLocation(root, how)
+    looked = [str(root) for _, root in places]
+    if explicit is None:
+        looked.insert(0, f"{here} and its parents")
+    raise TownNotFound(
+        f"no Gas Town found (looked for {MARKER} in {', '.join(looked)}); "
+        "try --town PATH, or `gt-tui --demo` for a sandbox town"
+    )
 
 
 def find_town_root(
     explicit: Path | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> Path:
-    """The first candidate holding `mayor/town.json`, or TownNotFound naming where we looked."""
-    env = os.environ if env is None else env
-    cwd = cwd or Path.cwd()
-    candidates = candidate_roots(explicit, env, cwd)
-    for root in candidates:
-        if (root / MARKER).is_file():
-            return root.resolve()
-    looked = ", ".join(_summarise(candidates, cwd, explicit is not None))
-    raise TownNotFound(
-        f"no Gas Town found (looked for {MARKER} in {looked}); "
-        "try --town PATH, or `gt-tui --demo` for a sandbox town"
-    )
+    """The town's root as `locate_town` finds it, or TownNotFound naming where we looked."""
+    return locate_town(explicit, env, cwd).root
 
 
-def _summarise(candidates: list[Path], cwd: Path, explicit: bool) -> list[str]:
-    """Every place looked, with cwd's parents folded into one item to keep the line short."""
-    if explicit:
-        return [str(p) for p in candidates]
-    at = len(candidates) - len(cwd.parents) - 2  # [env..., cwd, *parents, ~/gt]
-    return [*map(str, candidates[:at]), f"{cwd} and its parents", str(candidates[-1])]
+_ENV = ("GT_TOWN_ROOT", "GT_ROOT")  # gt falls back on these outside a town
+
+
+def _is_town(root: Path) -> bool:
+    return (root / MARKER).is_file()
+
+
+def _absolute(path: Path) -> Path:
+    """Absolute and lexically cleaned, symlinks kept (Go's `filepath.Abs`)."""
+    return Path(os.path.abspath(path))
+
+
+def _working_dir(env: Mapping[str, str]) -> Path:
+    """Go's `os.Getwd`: `$PWD` where it names the current directory (keeping its symlinks)."""
+    here = os.getcwd()
+    pwd = env.get("PWD", "")
+    if os.path.isabs(pwd):
+        try:
+            if os.path.samefile(pwd, here):
+                return Path(pwd)
+        except OSError:
+            pass
+    return Path(here)
 
 
 def heartbeats_dir(root: Path) -> Path:
@@ -145,7 +182,7 @@ def _rig(root: Path, path: Path, name: str, entry: Any) -> Rig:
     beads = entry.get("beads") or {}
     if not isinstance(beads, dict):
         raise MalformedFile(path, f"rig '{name}': 'beads' must be an object")
-    prefix = str(beads.get("prefix") or name).rstrip("-")
+    prefix = str(beads.get("prefix") or DEFAULT_PREFIX).rstrip("-")
     metadata = beads_metadata(root / name / "mayor" / "rig" / ".beads")
     return Rig(name=name, prefix=prefix, database=str(metadata.get("dolt_database") or name))
 
@@ -156,25 +193,35 @@ class _Listener:
     port: int | None
 
 
-def _dolt_config_listener(root: Path) -> _Listener:
+def _dolt_config_listener(root: Path, env: Mapping[str, str]) -> _Listener:
     """`listener.host`/`listener.port` from the managed `.dolt-data/config.yaml`.
 
-    The file is written by gt in a fixed shape, so a line reader suffices and spares
-    a YAML dependency; anything it cannot read counts as absent.
+    As gt's `readPortFromConfigYAML`: a file that is missing, unreadable or not valid YAML,
+    or whose listener is not a mapping, counts as absent (gt falls back to its other
+    sources, and so do we). `GT_DOLT_IGNORE_CONFIG=1`, gt's recovery hatch for a bad
+    managed config, skips the file altogether.
     """
     path = root / ".dolt-data" / "config.yaml"
-    if not path.is_file():
+    if env.get("GT_DOLT_IGNORE_CONFIG") == "1" or not path.is_file():
         return _Listener(None, None)
-    host = port = None
-    in_listener = False
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if line and not line[0].isspace():
-            in_listener = line.split("#")[0].strip() == "listener:"
-        elif in_listener and (match := _PORT_LINE.match(line)):
-            port = int(match.group(1))
-        elif in_listener and (match := _HOST_LINE.match(line)):
-            host = match.group(1)
-    return _Listener(host, port)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return _Listener(None, None)
+    listener = data.get("listener") if isinstance(data, dict) else None
+    if not isinstance(listener, dict):
+        return _Listener(None, None)
+    host = listener.get("host")
+    return _Listener(str(host) if host else None, _yaml_port(listener.get("port")))
+
+
+def _yaml_port(value: Any) -> int | None:
+    """A TCP port from YAML: a number, or digits in quotes; anything else is no port."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value < 65536 else None
 
 
 def _daemon_env(root: Path) -> dict[str, str]:
@@ -192,8 +239,11 @@ def _tls_wanted(metadata: Mapping[str, Any], env: Mapping[str, str]) -> bool:
 
 
 def resolve_endpoint(root: Path, env: Mapping[str, str], *, tls: bool = False) -> Endpoint:
-    """gt's precedence: config.yaml port, GT_DOLT_PORT, daemon.json env, then 3307."""
-    listener = _dolt_config_listener(root)
+    """gt's precedence: config.yaml, GT_DOLT_PORT, daemon.json env, then 3307.
+
+    `GT_DOLT_IGNORE_CONFIG=1` leaves config.yaml out (its host as well as its port).
+    """
+    listener = _dolt_config_listener(root, env)
     daemon_env = _daemon_env(root)
     port = listener.port or _port(env, "GT_DOLT_PORT") or _port(daemon_env, "GT_DOLT_PORT")
     host = listener.host or env.get("GT_DOLT_HOST") or daemon_env.get("GT_DOLT_HOST")
