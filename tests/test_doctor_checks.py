@@ -248,3 +248,15 @@ def test_wait_timeout_against_the_pool_and_the_refresh(tmp_path: Path) -> None:
 def test_time_zone(tmp_path: Path, zone: str, system: str, status: str) -> None:
     answer = ServerStatus("dolt", "1.50.0", 30, 1000, zone, system)
     assert check_time_zone(StatusContext(tmp_path, answer)).status == status
+
+
+def test_the_town_line_says_how_it_was_found(tmp_path: Path) -> None:
+    ctx = events_ctx(tmp_path)
+    root = ctx.town().root
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"GT_TOWN_ROOT": str(root), "HOME": str(tmp_path)}
+    outcome = town_checks.check_town(DoctorContext(env=env, cwd=elsewhere))
+    assert outcome.status == PASS and outcome.detail == f"found by GT_TOWN_ROOT: {root}"
+    outcome = town_checks.check_town(DoctorContext(env={"HOME": str(tmp_path)}, cwd=elsewhere))
+    assert outcome.status == FAIL and "--town PATH" in outcome.hint

@@ -16,7 +16,7 @@ from typing import Any
 
 from gt_tui.settings import Settings, load_settings
 from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase, Timeouts
-from gt_tui.town.layout import load_town
+from gt_tui.town.layout import TownLocation, load_town, locate_town
 from gt_tui.town.model import Town
 from gt_tui.town.pool import PoolLimits
 from gt_tui.town.server import ServerStatus, read_server_status
@@ -39,7 +39,7 @@ class DoctorContext:
 
     explicit: Path | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    cwd: Path = field(default_factory=Path.cwd)
+    cwd: Path | None = None  # None: the working directory as gt sees it ($PWD, symlinks kept)
     overrides: Mapping[str, str] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _opened: list[Database] = field(default_factory=list, repr=False)
@@ -56,10 +56,8 @@ class DoctorContext:
             raise value
         return value
 
-    def location(self) -> Any:
-        """Where the town is and how it was found (`TownLocation`)."""
-        from gt_tui.doctor.compat import locate_town
-
+    def location(self) -> TownLocation:
+        """Where the town is and how it was found."""
         return self._once("location", lambda: locate_town(self.explicit, self.env, self.cwd))
 
     def town(self) -> Town:

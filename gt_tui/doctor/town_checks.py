@@ -101,7 +101,7 @@ def check_gt(ctx: DoctorContext) -> Outcome:
     found = shutil.which("gt", path=ctx.env.get("PATH"))
     if found is None:
         return warned("gt is not on PATH", "actions gt does itself (pool create) need it on PATH")
-    cwd = ctx.cwd  # no town: run it where we are
+    cwd = ctx.cwd or Path.cwd()  # no town: run it where we are
     with suppress(GtTuiError):
         cwd = ctx.location().root
     try:
