@@ -260,3 +260,35 @@ def test_the_town_line_says_how_it_was_found(tmp_path: Path) -> None:
     assert outcome.status == PASS and outcome.detail == f"found by GT_TOWN_ROOT: {root}"
     outcome = town_checks.check_town(DoctorContext(env={"HOME": str(tmp_path)}, cwd=elsewhere))
     assert outcome.status == FAIL and "--town PATH" in outcome.hint
+
+
+def test_a_malformed_town_file_fails_once(tmp_path: Path) -> None:
+    ctx = events_ctx(tmp_path)
+    rigs = ctx.location().root / "mayor" / "rigs.json"
+    rigs.write_text("{not json")
+    code, shown = doctor(["--town", str(ctx.location().root), "--format", "json"])
+    checks = {c["name"]: c for c in json.loads(shown)["checks"]}
+    assert code == 1
+    assert checks["rigs"]["status"] == FAIL and str(rigs) in checks["rigs"]["detail"]
+    assert checks["endpoint"]["detail"] == "skipped: the town's files could not be read"
+    assert [c for c in checks.values() if c["status"] == FAIL] == [checks["rigs"]]
+
+
+def test_a_source_error_in_a_check_is_one_failed_line() -> None:
+    from gt_tui.errors import SourceUnavailable
+
+    def lost(ctx: object) -> Outcome:
+        raise SourceUnavailable("cannot connect: Connection refused")
+
+    (result,) = run_checks((Check("x", lost),), None)
+    assert result.status == FAIL and result.detail == "cannot connect: Connection refused"
+
+
+def test_set_applies_to_the_doctor(tmp_path: Path) -> None:
+    root = events_ctx(tmp_path).location().root
+    args = build_parser().parse_args(
+        ["--set", "ui.refresh_interval=5", "doctor", "--town", str(root)]
+    )
+    out = io.StringIO()
+    args.handler(args, out)
+    assert "✓ settings     changed: 1 by override" in out.getvalue()

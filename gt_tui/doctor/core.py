@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gt_tui.errors import GtTuiError
+
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 SYMBOLS = {PASS: "✓", FAIL: "✗", WARN: "!", SKIP: "-"}
 # Exit codes: nothing failed (warnings allowed); a check failed; the doctor could not run.
@@ -92,6 +94,8 @@ def _run_one(check: Check, ctx: Any) -> Result:
         outcome = check.run(ctx)
     except Skip as why:
         return Result(check.name, SKIP, f"skipped: {why}")
+    except GtTuiError as err:  # a source that stopped answering between two checks
+        return Result(check.name, FAIL, str(err), "it answered a moment ago: run the doctor again")
     except Exception as exc:  # a check's own bug must not hide the other lines
         detail = f"could not check: {type(exc).__name__}: {exc}"
         return Result(check.name, FAIL, detail, "this is a gt-tui bug; please report it")
