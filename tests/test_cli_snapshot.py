@@ -26,6 +26,18 @@ from gt_tui.town.db import Endpoint
 CLI_TIMEOUT = 60.0
 SECRET = "pw-never-shown-9137"
 METRIC_KEYS = {"unit", "count", "p50", "p95", "max", "health", "stale", "error"}
+DOLT_KEYS = {
+    "endpoint",
+    "server",
+    "version",
+    "connections",
+    "max_connections",
+    "new_connections_per_s",
+    "probe",
+    "transport",
+    "time_zone",
+    "system_time_zone",
+}
 TOWN_KEYS = {"name", "root", "mode", "rigs", "scale", "polecats", "polecats_running"}
 TOWN_KEYS |= {"convoys_open", "mail_backlog"}
 
@@ -107,7 +119,9 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "mail_backlog": 0,
     }
     assert data["dolt"]["endpoint"] == "sqlite (demo)" and data["dolt"]["server"] == "sqlite"
-    assert set(data["dolt"]) == {"endpoint", "server", "version", "connections"}
+    assert set(data["dolt"]) == DOLT_KEYS
+    assert data["dolt"]["probe"] == "SELECT 1" and data["dolt"]["transport"] is None
+    assert data["dolt"]["max_connections"] is None and data["dolt"]["new_connections_per_s"] is None
 
     metrics = data["metrics"]
     assert set(metrics) == {

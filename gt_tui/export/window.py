@@ -14,7 +14,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gt_tui.engine.snapshot import MetricSummary, Sample, Snapshot
+from gt_tui.engine.snapshot import DoltInfo, MetricSummary, Sample, Snapshot
+from gt_tui.export.dolt_view import dolt_zoom_rows
 from gt_tui.export.style import (
     HEALTH_ICONS,
     SHORT_LABELS,
@@ -125,8 +126,11 @@ def group_summaries(metric: MetricSummary) -> list[GroupSummary]:
     return sorted(summaries, key=lambda s: (-(s.p95 or 0), s.group))
 
 
-def zoom_summary(metric: MetricSummary, now: datetime, palette: Palette) -> Table:
-    """Everything about one metric that fits in words: numbers, thresholds, source, precision."""
+def zoom_summary(
+    metric: MetricSummary, now: datetime, palette: Palette, dolt: DoltInfo | None = None
+) -> Table:
+    """Everything about one metric that fits in words: numbers, thresholds, source, precision;
+    for the Dolt latency also the probe in use, the server, its zone and its connections."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style=palette.muted, no_wrap=True)
     grid.add_column()
@@ -146,6 +150,8 @@ def zoom_summary(metric: MetricSummary, now: datetime, palette: Palette) -> Tabl
     grid.add_row("source", metric.source or "—")
     if metric.precision_note:
         grid.add_row("precision", metric.precision_note)
+    for label, text in dolt_zoom_rows(dolt) if dolt and metric.key == "dolt_latency" else ():
+        grid.add_row(label, text)
     if metric.error:
         since = age_since(metric.error_since, now)
         grid.add_row(
