@@ -88,6 +88,7 @@ def _add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 _OPTIONAL_SUBCOMMANDS = (
     ("gt_tui.sandbox.cli", "add_sandbox_parser"),
     ("gt_tui.ops_cli", "add_ops_parsers"),
+    ("gt_tui.doctor", "add_doctor_parser"),
 )
 
 

@@ -102,7 +102,9 @@ def worst(healths: list[Health]) -> Health:
 # Liveness and capacity limits from gt itself (gastown.md §1.5, §5, §2.1).
 DEACON_HEARTBEAT_STALE_S = 300.0  # gt calls the deacon heartbeat stale after 5 minutes
 DEACON_HEARTBEAT_RESTART_S = 1200.0  # and the daemon restarts the Deacon at 20 minutes
-DOLT_MAX_CONNECTIONS = 1000  # gt's server max_connections
+DOLT_MAX_CONNECTIONS = 1000  # gt's server max_connections (when the server's is unknown)
+DOLT_IDLE_DROP_S = 40.0  # Dolt drops idle loopback connections after about 40 s (beads#3760)
+IDLE_MARGIN_S = 10.0  # the pool closes idle connections this long before the server would
 DOLT_ADMISSION_FRACTION = 0.8  # gt refuses spawns above 80 % of max_connections
 LONG_QUERY_S = 5  # a processlist query running this long counts as long
 

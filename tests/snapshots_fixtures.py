@@ -233,7 +233,18 @@ def trouble_snapshot() -> Snapshot:
     return calm_snapshot(
         metrics=tuple(metrics),
         bottlenecks=tuple(nodes),
-        dolt=DoltInfo("root@127.0.0.1:3307", "dolt", "1.43.0", 61),
+        dolt=DoltInfo(
+            "root@127.0.0.1:3307",
+            "dolt",
+            "1.43.0",
+            61,
+            probe="SELECT active_branch()",
+            transport="socket",
+            max_connections=1000,
+            new_connections_per_s=41.5,
+            time_zone="SYSTEM",
+            system_time_zone="UTC",
+        ),
         engine=EngineInfo(
             refresh_ms=6420.0,
             queries=14,

@@ -409,7 +409,7 @@ def test_server_that_goes_away_and_comes_back(towns: Towns, proxy: TcpProxy) -> 
     clock.advance(5)
     still = engine.refresh()
     for snap in (failed, still):
-        assert f"127.0.0.1:{proxy.port}" in (snap.dolt.error or "")
+        assert snap.dolt.error and str(proxy.port) not in snap.dolt.error  # header shows it
         assert snap.dolt.error_since == lost_at
         for key in DB_METRICS:
             metric = snap.metric(key)
@@ -438,7 +438,7 @@ def test_closed_port_still_gives_a_snapshot(towns: Towns, mariadb: SQLServer) ->
     snap = towns.engine(town, FakeClock()).refresh()
     assert isinstance(snap, Snapshot)
     assert snap.dolt.endpoint == f"ann@127.0.0.1:{port}"
-    assert snap.dolt.error and f"127.0.0.1:{port}" in snap.dolt.error
+    assert snap.dolt.error == "cannot connect: Connection refused"
     for key in DB_METRICS:
         metric = snap.metric(key)
         assert metric.stale and metric.error and metric.count == 0, key

@@ -82,15 +82,20 @@ def mail(i: MapInputs) -> MapNode:
 
 
 def dolt(i: MapInputs) -> MapNode:
+    """Latency, connections against the server's own max_connections (gt's 1000 when
+    unknown), new connections per second and long queries."""
     metric, f = i.metrics["dolt_latency"], i.facts
+    limit = f.max_connections or h.DOLT_MAX_CONNECTIONS
     conns = (
         Health.UNKNOWN
         if f.connections is None
-        else h.fraction_health(f.connections, h.DOLT_MAX_CONNECTIONS, h.DOLT_ADMISSION_FRACTION)
+        else h.fraction_health(f.connections, limit, h.DOLT_ADMISSION_FRACTION)
     )
     facts = [_p95(metric, "ms")]
     if f.connections is not None:
-        facts.append(f"conns {f.connections}/{h.DOLT_MAX_CONNECTIONS}")
+        facts.append(f"conns {f.connections}/{limit}")
+    if f.new_connections_per_s is not None:
+        facts.append(f"new conns {f.new_connections_per_s:.1f}/s")
     if f.long_queries is not None:
         facts.append(f"long queries {f.long_queries}")
     if (usage := usage_text(f.dolt_cpu_percent, f.dolt_rss_bytes)) is not None:

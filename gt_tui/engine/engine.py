@@ -20,6 +20,7 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import TownFacts
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits import LimitedDatabase, Limits
@@ -43,6 +44,7 @@ from gt_tui.town.db import Database
 from gt_tui.town.events import EventsTail
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
+from gt_tui.town.server import ProbeResult, ServerStatus
 
 Clock = Callable[[], datetime]
 
@@ -106,7 +108,10 @@ class Engine:
         self.actions.convoy_view = lambda: sources.build_convoy_view(self)
         self._lock = threading.Lock()
         self.demo: Any = None  # the sandbox behind a demo engine, for its load control
-        self.server: tuple[str, str] | None = None
+        self.server: ServerStatus | None = None
+        # The last probe: a fallback sticks until the status cache entry is read again.
+        self.probe: ProbeResult | None = None
+        self.churn = ChurnMeter()
         self.schema: BeadsSchema | None = None
         self._errors: dict[str, SourceError] = {}
         self.backoff = Backoff(float(settings.get("ui.refresh_interval")))
@@ -254,16 +259,23 @@ class Engine:
         )
 
     def _dolt_info(self) -> DoltInfo:
-        kind, version = self.server or ("unknown", "")
-        error = self._errors.get("dolt")
-        endpoint = "sqlite (demo)" if self.town.is_sqlite else str(self.town.endpoint)
+        status = self.server or ServerStatus("unknown", "")
+        error, probe, f = self._errors.get("dolt"), self.probe, self.facts
+        sqlite = self.town.is_sqlite
         return DoltInfo(
-            endpoint,
-            kind,
-            version,
-            self.facts.connections,
+            "sqlite (demo)" if sqlite else str(self.town.endpoint),
+            status.kind,
+            status.version,
+            f.connections,
             error.message if error else None,
             error.since if error else None,
+            probe=probe.sql if probe else None,
+            probe_note=probe.reason if probe and probe.fell_back else "",
+            transport=None if sqlite else self.town.endpoint.transport,
+            max_connections=status.max_connections,
+            new_connections_per_s=f.new_connections_per_s,
+            time_zone=status.time_zone,
+            system_time_zone=status.system_time_zone,
             cpu_percent=self.facts.dolt_cpu_percent,
             rss_bytes=self.facts.dolt_rss_bytes,
         )

@@ -21,6 +21,8 @@ class TownFacts:
     deacon_heartbeat: datetime | None = None
     merge_requests: list[tuple[str, str, datetime | None]] = field(default_factory=list)
     connections: int | None = None
+    max_connections: int | None = None
+    new_connections_per_s: float | None = None
     long_queries: int | None = None
     queue_depth: int = 0
     queue_oldest_wait_s: float | None = None

@@ -68,7 +68,11 @@ class TownInfo:
 
 @dataclass(frozen=True)
 class DoltInfo:
-    """The database server as the console sees it; the endpoint never carries a password."""
+    """The database server as the console sees it; the endpoint never carries a password.
+
+    `probe` is the latency probe in use (`probe_note` says why it fell back, if it did);
+    `transport` "socket" or "tcp"; None where unknown (the demo's SQLite, a failed read).
+    """
 
     endpoint: str
     server: str
@@ -76,6 +80,13 @@ class DoltInfo:
     connections: int | None
     error: str | None = None
     error_since: datetime | None = None
+    probe: str | None = None
+    probe_note: str = ""
+    transport: str | None = None
+    max_connections: int | None = None
+    new_connections_per_s: float | None = None
+    time_zone: str | None = None
+    system_time_zone: str | None = None
     # The server's own process, when it runs on this host and we may read it.
     cpu_percent: float | None = None
     rss_bytes: int | None = None

@@ -6,7 +6,6 @@ the others still run. Every database reader is a constant number of round trips.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import replace
@@ -28,44 +27,47 @@ from gt_tui.engine.collectors import (
 from gt_tui.engine.queue import read_sling_contexts
 from gt_tui.engine.resources import AgentUsage
 from gt_tui.engine.snapshot import Sample
-from gt_tui.errors import SourceUnavailable
+from gt_tui.settings import pool_limits
 from gt_tui.town import beads
 from gt_tui.town.agents import polecat_process_names
-from gt_tui.town.db import Database
 from gt_tui.town.schema import BeadsSchema, detect_schema
+from gt_tui.town.server import ServerStatus, idle_limit, probe_sql, read_server_status, run_probe
 from gt_tui.town.tmux import list_sessions, tmux_available
 
 if TYPE_CHECKING:
     from gt_tui.engine.engine import Engine
 
 
-def server_kind(db: Database) -> tuple[str, str]:
-    """("dolt"|"mysql"|"sqlite", version), asked once per connection of the engine."""
-    if db.dialect == "sqlite":
-        return "sqlite", sqlite3.sqlite_version
-    try:
-        return "dolt", str(db.query("SELECT dolt_version()")[0][0])
-    except SourceUnavailable:
-        raise
-    except Exception:  # not Dolt: the function does not exist on this server
-        return "mysql", str(db.query("SELECT VERSION()")[0][0])
-
-
-def probe_sql(kind: str) -> str:
-    return "SELECT active_branch()" if kind == "dolt" else "SELECT 1"
-
-
 def read_dolt(engine: Engine, now: datetime) -> None:
-    engine.server = engine.cache.read_through("status", "server", lambda: server_kind(engine.db))
-    _, latency = engine.db.timed_query(probe_sql(engine.server[0]))
-    engine.add_sample("dolt_latency", Sample(latency, now, subject="probe"))
+    """The probe, then one processlist read: connections, long queries and the highest id.
+
+    The server's status (kind, limits, zones) is read through the L2 "status" cache; a
+    fresh read retries Dolt's own probe after a fallback and caps the pool's idle time.
+    """
+    status = engine.cache.read_through("status", "server", lambda: _server_status(engine))
+    engine.server = status
+    failing = engine.probe is not None and engine.probe.fell_back
+    engine.probe = run_probe(engine.db, status.kind, known_failing=failing)
+    engine.add_sample("dolt_latency", Sample(engine.probe.ms, now, subject="probe"))
     if engine.db.dialect == "mysql":
-        total, long_running = engine.db.query(
+        total, long_running, top_id = engine.db.query(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN command = %s AND time >= %s"
-            " THEN 1 ELSE 0 END), 0) FROM information_schema.PROCESSLIST",
+            " THEN 1 ELSE 0 END), 0), MAX(id) FROM information_schema.PROCESSLIST",
             ["Query", h.LONG_QUERY_S],
         )[0]
-        engine.facts.connections, engine.facts.long_queries = int(total), int(long_running)
+        f = engine.facts
+        f.connections, f.long_queries = int(total), int(long_running)
+        f.max_connections = status.max_connections
+        f.new_connections_per_s = engine.churn.rate(None if top_id is None else int(top_id))
+
+
+def _server_status(engine: Engine) -> ServerStatus:
+    status = read_server_status(engine.db)
+    engine.probe = None  # a new status read tries the server's own probe again
+    cap = getattr(engine.db, "cap_idle_time", None)  # only a pooled server has one
+    if cap is not None:
+        cap(idle_limit(pool_limits(engine.settings).max_idle_time, status))
+    return status
 
 
 def read_schema(engine: Engine, now: datetime) -> None:
@@ -242,8 +244,10 @@ SOURCE_TEXT = {
 def describe(engine: Engine, metric: str) -> str:
     """Where a metric's numbers come from, for the zoomed view and tooltips."""
     if metric == "dolt_latency":
-        kind = engine.server[0] if engine.server else "mysql"
-        return f"`{probe_sql(kind)}` round trip through the pool"
+        probe = engine.probe
+        sql = probe.sql if probe else probe_sql(engine.server.kind if engine.server else "mysql")
+        fallback = f" (fallback: {probe.reason})" if probe and probe.fell_back else ""
+        return f"`{sql}` round trip through the pool{fallback}"
     return SOURCE_TEXT[metric].format(
         events=engine.town.events_file.name, hq=engine.town.hq_database
     )

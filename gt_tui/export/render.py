@@ -15,6 +15,7 @@ from rich.text import Text
 
 from gt_tui.engine.snapshot import EngineInfo, MetricSummary, Snapshot, SourceError, TownInfo
 from gt_tui.export.charts import BigNumber, Trend
+from gt_tui.export.dolt_view import dolt_text as _dolt_text
 from gt_tui.export.style import (
     SEPARATOR,
     FitLine,
@@ -70,17 +71,6 @@ def tier_forms(snapshot: Snapshot, palette: Palette) -> tuple[Text, Text, Text]:
         ),
         Text.assemble(f"{name} ", (f"{refresh} {compare} {target:g}s ", muted), (mark, style)),
     )
-
-
-def _dolt_text(snapshot: Snapshot, palette: Palette, *, detail: bool) -> Text:
-    dolt = snapshot.dolt
-    if dolt.error:
-        return Text(f"✖ {dolt.endpoint} {dolt.error}", style=palette.danger)
-    text = Text(dolt.endpoint)
-    if detail:
-        conns = "" if dolt.connections is None else f"  {dolt.connections} conns"
-        text.append(f"  {dolt.server} {dolt.version}{conns}", style=palette.muted)
-    return text
 
 
 def _state_text(view: ViewState, palette: Palette) -> Text:

@@ -14,8 +14,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gt_tui.engine.dolt_process import usage_text
 from gt_tui.engine.snapshot import DoltInfo, MetricSummary, Sample, Snapshot
+from gt_tui.export.dolt_view import dolt_zoom_rows
 from gt_tui.export.style import (
     HEALTH_ICONS,
     SHORT_LABELS,
@@ -129,10 +129,8 @@ def group_summaries(metric: MetricSummary) -> list[GroupSummary]:
 def zoom_summary(
     metric: MetricSummary, now: datetime, palette: Palette, dolt: DoltInfo | None = None
 ) -> Table:
-    """Everything about one metric that fits in words: numbers, thresholds, source, precision.
-
-    With `dolt`, the Dolt latency zoom also shows the server process's CPU and memory.
-    """
+    """Everything about one metric that fits in words: numbers, thresholds, source, precision;
+    for the Dolt latency also the probe in use, the server, its zone and its connections."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style=palette.muted, no_wrap=True)
     grid.add_column()
@@ -152,9 +150,8 @@ def zoom_summary(
     grid.add_row("source", metric.source or "—")
     if metric.precision_note:
         grid.add_row("precision", metric.precision_note)
-    usage = usage_text(dolt.cpu_percent, dolt.rss_bytes) if dolt else None
-    if metric.key == "dolt_latency" and usage is not None:
-        grid.add_row("server process", usage)
+    for label, text in dolt_zoom_rows(dolt) if dolt and metric.key == "dolt_latency" else ():
+        grid.add_row(label, text)
     if metric.skipped:
         grid.add_row("skipped", Text(skipped_text(metric), style=palette.warning))
     if metric.error:

@@ -8,7 +8,13 @@ from gt_tui.town.model import Town
 
 
 def open_database(town: Town, settings: Settings, *, read_only: bool = False) -> Database:
-    """A database handle for the town; nothing connects until the first query."""
+    """A database handle for the town; nothing connects until the first query.
+
+    Connections open on the town's hq database, as bd's do (Dolt's `active_branch()`
+    needs a current database); the other databases are read by their qualified names.
+    """
     if town.is_sqlite:
         return SQLiteDatabase(dict(town.sqlite_files), read_only=read_only)
-    return MySQLDatabase(town.endpoint, pool_limits(settings), read_only=read_only)
+    return MySQLDatabase(
+        town.endpoint, pool_limits(settings), read_only=read_only, database=town.hq_database
+    )

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 import pymysql
 
 from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
+from gt_tui.town import mysql_conn
 from gt_tui.town.files import refuse_non_regular
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
 
@@ -62,16 +62,25 @@ def sql_time(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where a town's Dolt server listens. The password never appears in `str()` or `repr()`."""
+    """Where a town's Dolt server listens: TCP `host:port`, or a Unix `socket` when set.
+
+    The password never appears in `str()` or `repr()`; `str()` stays `user@host:port`.
+    """
 
     host: str = "127.0.0.1"
     port: int = 3307
     user: str = "root"
     password: str = field(default="", repr=False)
     tls: bool = False
+    socket: str | None = None
 
     def __str__(self) -> str:
         return f"{self.user}@{self.host}:{self.port}"
+
+    @property
+    def transport(self) -> str:
+        """ "socket" when connections go through the Unix socket, else "tcp"."""
+        return "socket" if self.socket else "tcp"
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,13 @@ class _Counted:
 
 
 class MySQLDatabase(_Counted):
-    """A town's Dolt (or any MySQL-protocol) server behind a bounded pool."""
+    """A town's Dolt (or any MySQL-protocol) server behind a bounded pool.
+
+    Every pooled connection opens on `database` (the town's hq), so Dolt's session functions
+    work; `db`.`table` names still reach the other databases. When that database does not
+    exist (1049), connections open on none from then on, so the others still read.
+    A statement that meets a connection the server closed is retried once on a new one.
+    """
 
     dialect = "mysql"
 
@@ -133,66 +148,69 @@ class MySQLDatabase(_Counted):
         limits: PoolLimits | None = None,
         timeouts: Timeouts | None = None,
         read_only: bool = False,
+        database: str | None = None,
     ) -> None:
         super().__init__(read_only)
         self.endpoint = endpoint
         self.timeouts = timeouts or Timeouts()
+        self.connector = mysql_conn.Connector(endpoint, self.timeouts, database, read_only)
         self.pool: ConnectionPool[pymysql.Connection] = ConnectionPool(
-            self._connect, lambda conn: conn.close(), limits or PoolLimits()
+            self.connector, lambda conn: conn.close(), limits or PoolLimits()
         )
+        self._configured_idle = self.pool.limits.max_idle_time
 
-    def _connect(self) -> pymysql.Connection:
-        ep, t = self.endpoint, self.timeouts
-        try:
-            conn = pymysql.connect(
-                host=ep.host,
-                port=ep.port,
-                user=ep.user,
-                password=ep.password,
-                connect_timeout=t.connect,
-                read_timeout=t.read,
-                write_timeout=t.write,
-                autocommit=True,
-                charset="utf8mb4",
-                ssl_disabled=not ep.tls,
-            )
-        except pymysql.MySQLError as exc:
-            raise SourceUnavailable(f"{ep.host}:{ep.port}: {_reason(exc)}") from None
-        if self.read_only:
-            with conn.cursor() as cur:
-                cur.execute("SET SESSION TRANSACTION READ ONLY")
-        return conn
+    @property
+    def database(self) -> str | None:
+        """The current database of new connections (None once the named one was missing)."""
+        return self.connector.database
+
+    def cap_idle_time(self, seconds: float | None) -> None:
+        """Keep idle connections no longer than `seconds` (the server's limit with a margin);
+        None restores the configured `dolt.conn_max_idle_time`."""
+        limit = self._configured_idle if seconds is None else min(self._configured_idle, seconds)
+        self.pool.limits = replace(self.pool.limits, max_idle_time=limit)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._run(sql, params, lambda cur: list(cur.fetchall()))
+        def step(cur: Any) -> list[Row]:
+            cur.execute(sql, tuple(params) or None)
+            return list(cur.fetchall())
+
+        return self._run(step)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard_write(sql)
-        return self._run(sql, params, lambda cur: cur.rowcount)
+        return self._run(lambda cur: cur.execute(sql, tuple(params) or None), write=True)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         self._guard_write(sql)
-        self._tick()
-        with self._cursor() as cur:
-            return cur.executemany(sql, list(rows)) or 0
+        batch = list(rows)
+        return self._run(lambda cur: cur.executemany(sql, batch) or 0, write=True)
 
-    def _run(self, sql: str, params: Sequence[Any], take: Any) -> Any:
+    def _run(self, step: Callable[[Any], Any], *, write: bool = False) -> Any:
+        """Run `step(cursor)`; once more on a new connection if the first one was dead.
+
+        A write is retried only where it surely did not run (gone away, idle timeout)."""
         self._tick()
-        with self._cursor() as cur:
-            cur.execute(sql, tuple(params) or None)
-            return take(cur)
+        try:
+            with self._cursor(retry_write=write) as cur:
+                return step(cur)
+        except _Retry:
+            with self._cursor(retry_write=None) as cur:
+                return step(cur)
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        """A cursor on a pooled connection; a lost server becomes SourceUnavailable."""
+    def _cursor(self, retry_write: bool | None) -> Iterator[Any]:
+        """A cursor on a pooled connection; a lost server becomes SourceUnavailable, a dead
+        connection `_Retry` (`retry_write` None: this is the retry, on a fresh connection)."""
         try:
-            with self.pool.connection() as conn, conn.cursor() as cur:
+            with self.pool.connection(fresh=retry_write is None) as conn, conn.cursor() as cur:
                 yield cur
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
-            if not _source_lost(exc):
+            if retry_write is not None and mysql_conn.dead_connection(exc, retry_write):
+                raise _Retry from None
+            if not mysql_conn.source_lost(exc):
                 raise
-            ep = self.endpoint
-            raise SourceUnavailable(f"{ep.host}:{ep.port}: {_reason(exc)}") from None
+            raise mysql_conn.unavailable(self.endpoint, exc) from None
 
     def table_columns(self, databases: Sequence[str]) -> dict[tuple[str, str], set[str]]:
         marks = ", ".join(["%s"] * len(databases))
@@ -213,27 +231,8 @@ class MySQLDatabase(_Counted):
         self.pool.close_all()
 
 
-# The server's own "shutting down", "connection killed" and "idle too long" errors.
-_GONE = frozenset({1053, 1927, 4031})
-
-
-def _source_lost(exc: BaseException) -> bool:
-    """Whether the server is gone, not merely refusing a statement (both are OperationalError).
-
-    Client errors (2000-2999: refused, lost, gone away, timed out) mean the source is lost;
-    a live server's answer, such as a write refused in a READ ONLY session (1792), is not.
-    """
-    if isinstance(exc, pymysql.err.InterfaceError):
-        return True
-    errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
-    return 2000 <= errno < 3000 or errno in _GONE
-
-
-def _reason(exc: BaseException) -> str:
-    args = getattr(exc, "args", ())
-    if len(args) >= 2:
-        return str(args[1]).split("(")[0].strip() or str(exc)
-    return str(exc) or type(exc).__name__
+class _Retry(Exception):
+    """A pooled connection turned out dead: run the statement again on a new one."""
 
 
 class SQLiteDatabase(_Counted):
@@ -317,10 +316,3 @@ class SQLiteDatabase(_Counted):
 
 def _qmarks(sql: str) -> str:
     return sql.replace("%s", "?")
-
-
-def timed_probe(db: Database, sql: str) -> float:
-    """Run one probe query and return its round trip in milliseconds."""
-    start = time.perf_counter()
-    db.query(sql)
-    return (time.perf_counter() - start) * 1000.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,9 @@ def load_town(root: Path, env: Mapping[str, str] | None = None) -> Town:
         name=name,
         rigs=rigs,
         hq_database=hq,
-        endpoint=resolve_endpoint(root, env, tls=_tls_wanted(metadata, env)),
+        endpoint=resolve_socket(
+            resolve_endpoint(root, env, tls=_tls_wanted(metadata, env)), metadata, env
+        ),
         tmux_socket=tmux_socket_name(root, env),
         sqlite_files=_sqlite_files(root, hq, rigs) if metadata.get("backend") == "sqlite" else (),
     )
@@ -266,3 +268,27 @@ def _port(env: Mapping[str, str], key: str) -> int | None:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise MalformedFile(key, f"not a TCP port: {value!r}")
     return int(value)
+
+
+LOOPBACK = frozenset({"", "127.0.0.1", "localhost", "::1"})
+SOCKET_DIR = Path("/tmp")
+
+
+def resolve_socket(
+    endpoint: Endpoint,
+    metadata: Mapping[str, Any],
+    env: Mapping[str, str],
+    socket_dir: Path = SOCKET_DIR,
+) -> Endpoint:
+    """The endpoint with the Unix socket bd and newer gt would use, if any.
+
+    bd's order: `BEADS_DOLT_SERVER_SOCKET`, then `dolt_server_socket` in `.beads/metadata.json`;
+    otherwise, for a loopback host, gt's `/tmp/mysql.<port>.sock` when it exists. TCP else.
+    """
+    configured = env.get("BEADS_DOLT_SERVER_SOCKET") or metadata.get("dolt_server_socket")
+    if configured:
+        return replace(endpoint, socket=str(Path(str(configured)).expanduser()))
+    default = socket_dir / f"mysql.{endpoint.port}.sock"
+    if endpoint.host in LOOPBACK and default.is_socket():
+        return replace(endpoint, socket=str(default))
+    return endpoint

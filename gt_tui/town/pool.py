@@ -70,9 +70,13 @@ class ConnectionPool(Generic[C]):
         self._generation = 0  # bumped by close_all: older connections close when returned
 
     @contextmanager
-    def connection(self) -> Iterator[C]:
-        """Borrow a connection; a connection that raised is discarded, not reused."""
-        slot = self._acquire()
+    def connection(self, fresh: bool = False) -> Iterator[C]:
+        """Borrow a connection; a connection that raised is discarded, not reused.
+
+        `fresh`: open a new one rather than reuse an idle one (a retry after a connection
+        proved dead: its idle siblings may be dead too); the oldest idle one makes room.
+        """
+        slot = self._acquire(fresh)
         try:
             yield slot.conn
         except BaseException:
@@ -93,14 +97,14 @@ class ConnectionPool(Generic[C]):
         for slot in doomed:
             self._close_slot(slot)
 
-    def _acquire(self) -> _Slot[C]:
+    def _acquire(self, fresh: bool = False) -> _Slot[C]:
         with self._cond:
             doomed = self._expire_idle()
         for slot in doomed:
             self._close_slot(slot)
         deadline = self._clock() + self.limits.acquire_timeout
         with self._cond:
-            while not self._idle and len(self._in_use) >= self.limits.max_open:
+            while (fresh or not self._idle) and len(self._in_use) >= self.limits.max_open:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
                     raise SourceUnavailable(
@@ -109,12 +113,16 @@ class ConnectionPool(Generic[C]):
                 self._waiting += 1
                 self._cond.wait(remaining)
                 self._waiting -= 1
-            if self._idle:
+            if self._idle and not fresh:
                 slot = self._idle.pop()
                 self._in_use[id(slot)] = slot
                 return slot
+            full = len(self._idle) + len(self._in_use) >= self.limits.max_open
+            room = [self._idle.popleft()] if fresh and self._idle and full else []
             placeholder = _Slot[Any](None, self._clock())
             self._in_use[id(placeholder)] = placeholder
+        for slot in room:
+            self._close_slot(slot)
         return self._open_into(placeholder)
 
     def _open_into(self, placeholder: _Slot[Any]) -> _Slot[C]:
