@@ -11,6 +11,7 @@ sorted values v0..v(n-1) sits at position 0.95 * (n - 1)):
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import socket
 import sqlite3
@@ -419,14 +420,22 @@ def test_server_that_goes_away_and_comes_back(towns: Towns, proxy: TcpProxy) -> 
     # the last good values stay, marked stale
     assert figures(still.metric("mail_lag")) == figures(good.metric("mail_lag"))
     assert figures(still.metric("patrol_cycle")) == figures(good.metric("patrol_cycle"))
-    assert still.town.convoys_open == 0  # facts are this refresh's, not carried over
+    # Counts read from the dead server: the last good ones, marked stale; null in JSON.
+    assert (still.town.convoys_open, still.town.mail_backlog) == (2, 2)
+    assert set(still.town.stale) == {"convoys_open", "convoys_staged", "mail_backlog"}
+    town_json = json.loads(render_json(still))["town"]
+    assert (town_json["convoys_open"], town_json["mail_backlog"]) == (None, None)
+    boxes = {node.key: node for node in still.bottlenecks}
+    assert boxes["dolt"].health is Health.DANGER and boxes["dolt"].facts[0] == "UNREACHABLE"
+    assert boxes["mail"].facts[1] == "backlog 2 (stale)"
+    assert boxes["refinery"].facts[0].endswith("(stale)")
 
     proxy.start()
     back = engine.refresh()
     assert back.errors == () and back.dolt.error is None
     assert all(not m.stale and m.error is None for m in back.metrics)
     assert figures(back.metric("mail_lag")) == (3, 4.0, pytest.approx(6.7), 7.0, Health.DANGER)
-    assert back.town.convoys_open == 2
+    assert back.town.convoys_open == 2 and back.town.stale == ()
 
 
 @pytest.mark.mariadb
@@ -446,6 +455,11 @@ def test_closed_port_still_gives_a_snapshot(towns: Towns, mariadb: SQLServer) ->
     assert figures(snap.metric("polecat_spawn"))[0] == 3
     assert not snap.metric("polecat_spawn").stale
     assert snap.town.polecats == 3
+    # Never read: unknown, not zero, on the screen and in JSON.
+    assert (snap.town.convoys_open, snap.town.mail_backlog) == (None, None)
+    assert json.loads(render_json(snap))["town"]["mail_backlog"] is None
+    mayor = next(node for node in snap.bottlenecks if node.key == "mayor")
+    assert mayor.facts[0] == "queue ?" and mayor.health is Health.UNKNOWN
     text = render_json(snap)
     assert "s3cret-pw-42" not in text and "s3cret-pw-42" not in repr(snap)
 

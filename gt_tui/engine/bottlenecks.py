@@ -9,7 +9,7 @@ from datetime import datetime
 from gt_tui import health as h
 from gt_tui.engine.dolt_process import usage_text
 from gt_tui.engine.facts import TownFacts
-from gt_tui.engine.snapshot import MapNode, MetricSummary
+from gt_tui.engine.snapshot import MapNode, MetricSummary, SourceError
 from gt_tui.engine.window import summarize
 from gt_tui.health import Health
 from gt_tui.town.addresses import DEACON, canonical_address
@@ -25,6 +25,20 @@ class MapInputs:
     queue_limit: int
     refinery_queue_limit: int
     tmux_limit: int = 50
+    # Sources not read this refresh: their facts are the last good ones (stale) or none.
+    stale: frozenset[str] = frozenset()
+    unknown: frozenset[str] = frozenset()
+    dolt_error: SourceError | None = None
+
+    def count(self, source: str, text: str) -> str:
+        """A fact read from `source`, as this refresh knows it: marked when stale or unknown."""
+        if source in self.unknown:
+            return f"{text.rsplit(' ', 1)[0]} ?"
+        return f"{text} (stale)" if source in self.stale else text
+
+    def judge(self, source: str, health: Health) -> Health:
+        """A fact's health, unknown while its source is not read."""
+        return Health.UNKNOWN if source in self.stale | self.unknown else health
 
 
 def _secs(value: float | None) -> str:
@@ -49,13 +63,13 @@ def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[
 def mayor(i: MapInputs) -> MapNode:
     """The sling queue, and the dispatches gt gave up on (circuit-broken): a warning when any."""
     f = i.facts
-    depth = h.fraction_health(f.queue_depth, i.queue_limit)
+    depth = i.judge("queue", h.fraction_health(f.queue_depth, i.queue_limit))
     wait = _secs(f.queue_oldest_wait_s)
-    failed = f"dispatch failures {f.dispatch_failures}"
-    facts = [f"queue {f.queue_depth}/{i.queue_limit}", f"oldest wait {wait}"]
+    failed = i.count("queue", f"dispatch failures {f.dispatch_failures}")
+    facts = [i.count("queue", f"queue {f.queue_depth}/{i.queue_limit}"), f"oldest wait {wait}"]
     # First when there are any, so the verdict's "why" names them.
     facts.insert(0 if f.dispatch_failures else 2, failed)
-    broken = Health.WARNING if f.dispatch_failures else Health.HEALTHY
+    broken = i.judge("queue", Health.WARNING if f.dispatch_failures else Health.HEALTHY)
     return MapNode("mayor", "Mayor · dispatch", h.worst([depth, broken]), tuple(facts))
 
 
@@ -78,13 +92,17 @@ def deacon(i: MapInputs) -> MapNode:
 
 def mail(i: MapInputs) -> MapNode:
     metric = i.metrics["mail_lag"]
-    return MapNode("mail", "Mail", metric.health, (_p95(metric), f"backlog {i.facts.mail_backlog}"))
+    backlog = i.count("mail", f"backlog {i.facts.mail_backlog}")
+    return MapNode("mail", "Mail", i.judge("mail", metric.health), (_p95(metric), backlog))
 
 
 def dolt(i: MapInputs) -> MapNode:
     """Latency, connections against the server's own max_connections (gt's 1000 when
     unknown), new connections per second and long queries."""
     metric, f = i.metrics["dolt_latency"], i.facts
+    if i.dolt_error is not None:  # an outage, whatever the last window said
+        since = i.dolt_error.since.astimezone().strftime("%H:%M:%S")
+        return MapNode("dolt", "Dolt server", Health.DANGER, ("UNREACHABLE", f"since {since}"))
     limit = f.max_connections or h.DOLT_MAX_CONNECTIONS
     conns = (
         Health.UNKNOWN
@@ -111,10 +129,10 @@ def witness(i: MapInputs) -> MapNode:
 def refinery(i: MapInputs) -> MapNode:
     mrs = i.facts.merge_requests
     ages = [(i.now - at).total_seconds() for _db, _id, at in mrs if at is not None]
-    depth = h.fraction_health(len(mrs), i.refinery_queue_limit)
+    depth = i.judge("merge_requests", h.fraction_health(len(mrs), i.refinery_queue_limit))
     patrol, text = _group_health(i.metrics["patrol_cycle"], lambda g: g.endswith("/refinery"))
     facts = (
-        f"MR queue {len(mrs)}/{i.refinery_queue_limit}",
+        i.count("merge_requests", f"MR queue {len(mrs)}/{i.refinery_queue_limit}"),
         f"oldest {_secs(max(ages) if ages else None)}",
         text,
     )
@@ -126,7 +144,7 @@ def polecats(i: MapInputs) -> MapNode:
     running = "?" if f.running_sessions is None else str(len(f.running_sessions))
     facts = [_p95(metric), f"running {running} of {len(f.polecats)}"]
     if f.agents is not None:
-        facts.append(f"agent beads {f.agents}")
+        facts.append(i.count("agents", f"agent beads {f.agents}"))
     over = Health.WARNING if f.offenders else Health.HEALTHY
     if f.offenders:
         facts.append(f"over limits: {', '.join(f.offenders[:3])}")

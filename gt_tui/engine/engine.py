@@ -20,6 +20,7 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.carryover import LastGoodFacts, town_counts_unread
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import TownFacts
 from gt_tui.engine.host import HostMonitor
@@ -96,6 +97,8 @@ class Engine:
         self.db = LimitedDatabase(db, self.limits)
         self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
         self.host = HostMonitor()
+        self.last_good = LastGoodFacts()
+        self._unread: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self.actions = Actions(
             town,
             self.db,
@@ -154,6 +157,7 @@ class Engine:
                     continue
                 if name in EVERY_REFRESH or self.backoff.due(name, now):
                     self._guard(name, now, lambda read=read: read(self, now))
+            self._unread = self.last_good.apply(self.facts, self._errors)
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)
 
@@ -201,6 +205,9 @@ class Engine:
             int(self.settings.get("sling.queue_size")),
             int(self.settings.get("refinery.queue_size")),
             int(self.settings.get("tmux.max_sessions")),
+            stale=self._unread[0],
+            unknown=self._unread[1],
+            dolt_error=self._errors.get("dolt"),
         )
         return Snapshot(
             generated_at=now,
@@ -240,7 +247,7 @@ class Engine:
         )
 
     def _town_info(self) -> TownInfo:
-        f = self.facts
+        f, (stale, unknown) = self.facts, self._unread
         tier = scale_tier(len(f.polecats), len(f.convoys))
         running = None if f.running_sessions is None else len(f.running_sessions)
         return TownInfo(
@@ -252,10 +259,11 @@ class Engine:
             scale_target_s=tier.target_seconds,
             polecats=len(f.polecats),
             polecats_running=running,
-            convoys_open=sum(not c.staged for c in f.convoys),
-            mail_backlog=f.mail_backlog,
+            convoys_open=None if "convoys" in unknown else sum(not c.staged for c in f.convoys),
+            mail_backlog=None if "mail" in unknown else f.mail_backlog,
             tmux=f.tmux_state,
-            convoys_staged=sum(c.staged for c in f.convoys),
+            convoys_staged=None if "convoys" in unknown else sum(c.staged for c in f.convoys),
+            stale=town_counts_unread(stale | unknown),
         )
 
     def _dolt_info(self) -> DoltInfo:

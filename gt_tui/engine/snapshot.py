@@ -60,10 +60,17 @@ class TownInfo:
     scale_target_s: float
     polecats: int
     polecats_running: int | None
-    convoys_open: int
-    mail_backlog: int
+    convoys_open: int | None  # None: never read (the server has not answered yet)
+    mail_backlog: int | None
     tmux: str = "ok"
-    convoys_staged: int = 0  # `staged_*` convoys: not launched, so not counted open
+    convoys_staged: int | None = 0  # `staged_*` convoys: not launched, so not counted open
+    # Counts above not read this refresh (their source failed): the last good values.
+    stale: tuple[str, ...] = ()
+
+    def count(self, name: str) -> int | None:
+        """A count as a view may show it: None when unknown, else the (maybe stale) value."""
+        value = getattr(self, name)
+        return value if isinstance(value, int) else None
 
 
 @dataclass(frozen=True)

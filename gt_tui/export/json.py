@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from gt_tui.engine.snapshot import MetricSummary, Snapshot
+from gt_tui.engine.snapshot import MetricSummary, Snapshot, TownInfo
 
 SCHEMA_VERSION = 1
 
@@ -17,6 +17,12 @@ def rfc3339(moment: datetime) -> str:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
+
+
+def _fresh(town: TownInfo, name: str) -> int | None:
+    """A count read this refresh, or null: a count its failing source could not give is
+    never reported as a number (the screen shows the last good one, marked stale)."""
+    return None if name in town.stale else town.count(name)
 
 
 def _metric(m: MetricSummary) -> dict[str, Any]:
@@ -47,9 +53,9 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
             "scale": t.scale,
             "polecats": t.polecats,
             "polecats_running": t.polecats_running,
-            "convoys_open": t.convoys_open,
-            "convoys_staged": t.convoys_staged,
-            "mail_backlog": t.mail_backlog,
+            "convoys_open": _fresh(t, "convoys_open"),
+            "convoys_staged": _fresh(t, "convoys_staged"),
+            "mail_backlog": _fresh(t, "mail_backlog"),
         },
         "dolt": {
             "endpoint": d.endpoint,

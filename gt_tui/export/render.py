@@ -89,10 +89,20 @@ def _clock_text(snapshot: Snapshot | None, view: ViewState, palette: Palette) ->
     return Text(clock.strip(), style=palette.strong)
 
 
+def count_text(town: TownInfo, name: str, unit: str) -> str:
+    """`3 open`; `3 open (stale)` when its source failed this refresh; `? open` when unknown."""
+    value = town.count(name)
+    if value is None:
+        return f"? {unit}"
+    return f"{value} {unit} (stale)" if name in town.stale else f"{value} {unit}"
+
+
 def convoy_counts(town: TownInfo) -> str:
     """`3 open`, or `3 open · 1 staged` where gt has staged convoys not yet launched."""
-    staged = f"{SEPARATOR}{town.convoys_staged} staged" if town.convoys_staged else ""
-    return f"{town.convoys_open} open{staged}"
+    open_ = count_text(town, "convoys_open", "open")
+    if not town.convoys_staged:
+        return open_
+    return f"{open_}{SEPARATOR}{count_text(town, 'convoys_staged', 'staged')}"
 
 
 def town_line(snapshot: Snapshot, palette: Palette, width: int) -> Text:
@@ -101,7 +111,7 @@ def town_line(snapshot: Snapshot, palette: Palette, width: int) -> Text:
     running = "" if town.polecats_running is None else f"{town.polecats_running} running / "
     size = (
         f"polecats {running}{town.polecats}   convoys {convoy_counts(town)}   "
-        f"mail {town.mail_backlog} pending"
+        f"mail {count_text(town, 'mail_backlog', 'pending')}"
     )
     parts = [
         Part.of(0, *tier_forms(snapshot, palette)),
@@ -135,7 +145,11 @@ def header_line(
         if details and not view.wall:
             dolt = (_dolt_text(snapshot, palette, detail=d) for d in (True, False))
             left += [Part.of(3, *tier_forms(snapshot, palette)), Part.of(5, *dolt)]
-        if not view.full_time:
+        if snapshot.dolt.error_since is not None:  # the data is as old as the outage
+            since = snapshot.dolt.error_since.astimezone().strftime("%H:%M:%S")
+            down = (f"DB UNREACHABLE since {since}", f"DB down {since}")
+            right.append(Part.of(0, *(Text(t, style=palette.danger) for t in down)))
+        elif not view.full_time:
             age = format_age((view.now - snapshot.generated_at).total_seconds())
             ages = (Text(f"updated {age} ago", style=palette.muted), Text(f"{age} ago"))
             right.append(Part.of(2, *ages, grow=9))
@@ -310,7 +324,7 @@ def town_facts(snapshot: Snapshot, palette: Palette) -> Table:
     grid.add_row("rigs", ", ".join(town.rigs) or "—")
     grid.add_row("polecats", f"{running} running / {town.polecats}")
     grid.add_row("convoys", convoy_counts(town))
-    grid.add_row("mail", f"{town.mail_backlog} pending")
+    grid.add_row("mail", count_text(town, "mail_backlog", "pending"))
     grid.add_row("tmux", Text(town.tmux, style="" if town.tmux == "ok" else palette.warning))
     grid.add_row(
         "scale", f"{tier.label if tier else town.scale} (target <{town.scale_target_s:g}s)"

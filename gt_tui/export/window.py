@@ -67,6 +67,10 @@ def short_subject(sample: Sample) -> str:
 def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> RenderableType:
     """What to look at first: the slowest beads, polecats and probes over their thresholds."""
     items = over_threshold(snapshot)[:limit]
+    stale = [m for m in snapshot.metrics if m.stale]
+    if not items and stale:  # their samples are old: say so rather than "all clear"
+        names = ", ".join(SHORT_LABELS.get(m.key, m.label) for m in stale)
+        return Text(f"? not judged, source failing: {names}", style=palette.warning)
     if not items:
         return Text("● nothing over its threshold", style=palette.healthy)
     grid = Table.grid(padding=(0, 1), expand=True)
