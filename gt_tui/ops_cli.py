@@ -214,8 +214,10 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
     if not result.ok:
         return _finish(result, out)
     if args.save:
-        saved = bench_results.save_result(result.details, args.save)
-        print(f"gt-tui: saved as {args.save} ({saved})", file=sys.stderr)
+        from gt_tui.engine.local_actions import LocalActions
+
+        saver = LocalActions(ctx.town.name, read_only=ctx.read_only)
+        print(f"gt-tui: {saver.save_benchmark(args.save, result.details).summary}", file=sys.stderr)
     if args.ops_format == "json":
         return _json(out, result.details)
     out.writelines(line + "\n" for line in describe(result.details))
