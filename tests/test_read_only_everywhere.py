@@ -183,7 +183,11 @@ def test_no_subcommand_changes_anything_under_read_only(
     problems = []
     for words, (argv, kind) in cases(tmp_path).items():
         seen = len(audit_lines(env))
-        done = cli(env, "--town", str(town), mode, *argv)
+        try:
+            done = cli(env, "--town", str(town), mode, *argv)
+        except subprocess.TimeoutExpired:
+            problems.append(f"{words}: still running after {CLI_TIMEOUT:g} s")
+            continue
         new = audit_lines(env)[seen:]
         lines = done.stderr.splitlines()
         if kind == READS:
@@ -237,7 +241,6 @@ async def test_no_console_key_changes_anything_under_read_only(
     mode: str, town: Path, env: dict[str, str], tmp_path: Path, tmux_socket: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from gt_tui.engine.local_actions import cli_read_only
     from gt_tui.modes import engine_session
     from gt_tui.ui.app import GtTuiApp
 
@@ -246,7 +249,7 @@ async def test_no_console_key_changes_anything_under_read_only(
     args = build_parser().parse_args(["--town", str(town), mode])
     before = state(tmp_path, tmux_socket)
     seen = len(audit_lines(env))
-    with engine_session(args, read_only=cli_read_only(args)) as engine:
+    with engine_session(args, read_only=args.read_only or args.wall) as engine:
         app = GtTuiApp(engine, wall=args.wall, refresh_interval=3600)
         notes = record_notifications(app)
         async with app.run_test() as pilot:

@@ -24,6 +24,7 @@ import pytest
 from helpers import kill_tmux_server, tmux
 from sqlserver import SQLServer
 
+from gt_tui.engine.audit import scrub
 from gt_tui.sandbox.dburl import BadDatabaseURL, parse_db_url
 from gt_tui.town.git import run_bounded
 from gt_tui.town.secret_env import read_password_file, without_secrets
@@ -68,6 +69,11 @@ def test_url_errors_never_show_any_part_of_the_password(url: str) -> None:
     message = str(caught.value)
     assert "\n" not in message and message.startswith("bad database URL")
     assert not [piece for piece in PIECES if piece in message], message
+
+
+def test_the_audit_log_masks_a_url_password_up_to_its_last_at() -> None:
+    masked = scrub({"summary": f"failed on mysql://u:{PASSWORD}@h:1 today", "api_token": "x"})
+    assert masked == {"summary": "failed on mysql://u:****@h:1 today", "api_token": "****"}
 
 
 # ---------------------------------------------------------------- the password file

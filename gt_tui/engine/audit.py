@@ -21,7 +21,7 @@ from gt_tui.town.secret_env import is_secret_name
 
 MASK = "****"
 SUMMARY_MAX = 500
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")  # mysql://user:secret@host
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)\S+@")  # mysql://user:se/c@ret@host: to the last @
 
 
 def default_audit_path() -> Path:
