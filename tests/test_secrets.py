@@ -27,7 +27,6 @@ from sqlserver import SQLServer
 from gt_tui.engine.audit import scrub
 from gt_tui.sandbox.dburl import BadDatabaseURL, parse_db_url
 from gt_tui.town.git import run_bounded
-from gt_tui.town.secret_env import read_password_file, without_secrets
 from gt_tui.town.tmux import run_tmux
 
 PASSWORD = "s3cr/t#p?w@rd"
@@ -80,6 +79,8 @@ def test_the_audit_log_masks_a_url_password_up_to_its_last_at() -> None:
 
 
 def test_password_file_must_be_0600_and_ours(tmp_path: Path) -> None:
+    from gt_tui.town.secret_env import read_password_file
+
     path = tmp_path / "pw"
     path.write_text(PASSWORD + "\n")
     path.chmod(0o600)
@@ -123,6 +124,8 @@ def cli(*args: str, home: Path, timeout: float = 60.0) -> subprocess.CompletedPr
     "name", ["GT_DOLT_PASSWORD", "BEADS_DOLT_PASSWORD", "MYSQL_PWD", "GITHUB_TOKEN", "MY_SECRET"]
 )
 def test_secret_variables_are_stripped(name: str) -> None:
+    from gt_tui.town.secret_env import without_secrets
+
     kept = without_secrets({name: PASSWORD, "PATH": "/bin", "GT_DOLT_USER": "bob"})
     assert kept == {"PATH": "/bin", "GT_DOLT_USER": "bob"}
 
