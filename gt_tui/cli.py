@@ -1,10 +1,17 @@
-"""The `gt-tui` command: the console, the wall monitor, the snapshot, and the subcommands."""
+"""The `gt-tui` command: the console, the wall monitor, the snapshot, and the subcommands.
+
+Every command accepts `--read-only`, `--wall` (which implies read-only) and
+`--password-file`, before or after its name. Under read-only, a command that would change
+something is refused by the guarded action it calls (one audit line) and exits 2, the code
+of every one-line refusal; reading commands (list, get, check, compare) still run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gt_tui import __version__
@@ -24,7 +31,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_subcommands(subparsers)
+    for _, command in commands(parser):
+        _add_common_options(command)
     return parser
+
+
+def commands(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Every runnable subcommand ("config set", "benchmark", "benchmark compare", ...)."""
+    for group in parser._actions:
+        if isinstance(group, argparse._SubParsersAction):
+            for name, sub in group.choices.items():
+                nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+                if not nested or not nested[0].required:
+                    yield name, sub
+                for words, deeper in commands(sub):
+                    yield f"{name} {words}", deeper
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The modes and the password file, also after a subcommand's name (SUPPRESS: absent
+    there, the top-level value stands)."""
+    known = parser._option_string_actions
+    for flag in ("--read-only", "--wall"):
+        if flag not in known:
+            parser.add_argument(flag, action="store_true", default=argparse.SUPPRESS)
+    if "--password-file" not in known:
+        parser.add_argument("--password-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
 
 
 def _add_town_options(parser: argparse.ArgumentParser) -> None:
@@ -42,12 +74,20 @@ def _add_town_options(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override a setting for this run (repeatable)",
     )
+    group.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="PATH",
+        help="the database password, from a file of mode 0600 you own (else GT_DOLT_PASSWORD)",
+    )
 
 
 def _add_mode_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("modes")
-    group.add_argument("--wall", action="store_true", help="read-only wall monitor")
-    group.add_argument("--read-only", action="store_true", help="refuse every change")
+    group.add_argument(
+        "--wall", action="store_true", help="read-only wall monitor (read-only for subcommands)"
+    )
+    group.add_argument("--read-only", action="store_true", help="refuse every change (exit 2)")
     group.add_argument(
         "--refresh",
         type=float,
@@ -68,7 +108,10 @@ def _add_demo_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--demo", action="store_true", help="build and run a live sandbox town")
     group.add_argument("--demo-dir", type=Path, metavar="DIR", help="build it here and keep it")
     group.add_argument(
-        "--demo-db", metavar="URL", help="beads on a MySQL-protocol server: mysql://user@host:port"
+        "--demo-db",
+        metavar="URL",
+        help="beads on a MySQL-protocol server: mysql://user@host:port"
+        " (password: --password-file or GT_DOLT_PASSWORD)",
     )
     group.add_argument("--demo-load", choices=LOADS, default="normal", help="sandbox load")
 
@@ -107,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from gt_tui import modes
 
+    _use_password_file(args)
     if args.command == "config":
         from gt_tui.config_cli import run_config
 
@@ -116,6 +160,20 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.snapshot:
         return modes.run_snapshot(args)
     return modes.run_console(args)
+
+
+def _use_password_file(args: argparse.Namespace) -> None:
+    """`--password-file` becomes this process's GT_DOLT_PASSWORD, which the town's endpoint
+    and the database URLs read; every child runs without it (town.secret_env)."""
+    if getattr(args, "password_file", None) is None:
+        return
+    from gt_tui.sandbox.dburl import url_has_password
+    from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
+
+    urls = [getattr(args, name, None) for name in ("demo_db", "sandbox_db")]
+    if any(url and url_has_password(url) for url in urls):
+        raise GtTuiError("give the password once: --password-file, or in the URL, not both")
+    os.environ[PASSWORD_VAR] = read_password_file(args.password_file)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 gt-tui config list [--format text|json] [--town PATH]
 gt-tui config get KEY [--town PATH]
-gt-tui config set KEY VALUE [--town PATH]   (the user file, or the town's with --town)
+gt-tui config set KEY VALUE [--town PATH]   (the user file, or the town's with --town;
+                                            refused under --read-only and --wall)
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from gt_tui.engine.local_actions import LocalActions, cli_read_only
 from gt_tui.errors import GtTuiError, TownNotFound
 from gt_tui.settings import (
     SETTINGS,
     Settings,
     SettingSpec,
     load_settings,
-    save_setting,
-    spec_for,
     town_config_path,
     user_config_path,
 )
@@ -90,11 +90,15 @@ def _get(args: argparse.Namespace) -> None:
 
 
 def _set(args: argparse.Namespace) -> None:
+    """Through the guarded action: refused under --read-only/--wall, audited either way."""
     town = _town(args)
     path = town_config_path(town) if town is not None else user_config_path()
-    settings = save_setting(args.key, args.value, path)
-    name = spec_for(args.key).name
-    print(f"{name} = {settings.text(name)}  (saved to {path})")
+    label = town.name if town is not None else "(user settings)"
+    actions = LocalActions(label, read_only=cli_read_only(args))
+    result = actions.set_setting(args.key, args.value, path)
+    if not result.ok:
+        raise GtTuiError(result.summary)
+    print(result.summary)
 
 
 _ACTIONS: dict[str, Callable[[argparse.Namespace], None]] = {

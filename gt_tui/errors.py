@@ -26,7 +26,7 @@ class ReadOnlyRefused(GtTuiError):
     """A mutating action was refused because the engine is read-only."""
 
     def __init__(self, action: str) -> None:
-        super().__init__(f"read-only: '{action}' refused (the console runs read-only)")
+        super().__init__(f"read-only: '{action}' refused (read-only mode: --read-only or --wall)")
         self.action = action
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gt_tui.engine.engine import Engine
+from gt_tui.engine.local_actions import cli_read_only
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import SettingError
 from gt_tui.health import Health
@@ -113,8 +114,7 @@ def run_console(args: argparse.Namespace) -> int:
     """The interactive console, or the wall monitor (read-only) with --wall."""
     from gt_tui.ui.app import run_console as run_app
 
-    read_only = args.wall or args.read_only
-    with engine_session(args, read_only=read_only) as engine:
+    with engine_session(args, read_only=cli_read_only(args)) as engine:
         interval = args.refresh or float(engine.settings.get("ui.refresh_interval"))
         return run_app(engine, wall=args.wall, refresh_interval=interval)
 
@@ -127,6 +127,6 @@ def run_subcommand(args: argparse.Namespace) -> int:
 
     if args.ops_command == "benchmark compare":
         return run_ops(args, None)
-    with engine_session(args, read_only=args.read_only) as engine:
+    with engine_session(args, read_only=cli_read_only(args)) as engine:
         ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
         return run_ops(args, ctx)

@@ -1,75 +1,38 @@
-"""The guarded facade every console key and CLI subcommand calls to change something.
+"""The guarded facade every console key and CLI subcommand calls to change a town.
 
-Each action is a method decorated with `@action(name)`. The decorator, not the UI, is the
-guard: in read-only mode (`--read-only`, `--wall`) it raises `ReadOnlyRefused` before the
-method runs; every call is timed and leaves exactly one audit line, refusals and failures
-included. A failure the user can act on (a GtTuiError) comes back as
-`ActionResult(ok=False, summary=<one line>)`; anything else is a bug and is raised after
-it is audited. Modules with heavy or optional dependencies are imported inside the
-method that needs them, so importing this facade stays cheap.
+Each action is a method decorated with `@action(name)` (gt_tui/engine/guard.py). The
+decorator, not the UI, is the guard: in read-only mode (`--read-only`, `--wall`) it raises
+`ReadOnlyRefused` before the method runs; every call is timed and leaves exactly one audit
+line, refusals and failures included. Changes outside a town (settings, sandboxes, saved
+results) go through the same guard in `local_actions.LocalActions`. Modules with heavy or
+optional dependencies are imported inside the method that needs them, so importing this
+facade stays cheap.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from gt_tui.engine.advisor import MISSING, IndexAdvisor, IndexFinding
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.cache import EngineCache, LoadReport
+from gt_tui.engine.guard import ActionResult, Guarded, action
 from gt_tui.engine.limits import Limits
 from gt_tui.engine.queue import QueueView, flush_queue, queue_view
-from gt_tui.errors import GtTuiError, ReadOnlyRefused
+from gt_tui.errors import GtTuiError
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
 
-F = TypeVar("F", bound=Callable[..., "ActionResult"])
+__all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
 BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10}  # runs when the caller names none
 
 
-@dataclass(frozen=True)
-class ActionResult:
-    """What an action did: success, one line for the user, and the data behind it."""
-
-    ok: bool
-    summary: str
-    details: Any = None
-
-
-def action(name: str) -> Callable[[F], F]:
-    """Make a method a guarded, timed, audited action called `name`."""
-
-    def wrap(method: F) -> F:
-        signature = inspect.signature(method)
-
-        @functools.wraps(method)
-        def run(self: Actions, *args: Any, **kwargs: Any) -> ActionResult:
-            bound = signature.bind(self, *args, **kwargs)
-            bound.apply_defaults()
-            arguments = {k: v for k, v in list(bound.arguments.items())[1:] if not callable(v)}
-            return self._guarded(name, arguments, lambda: method(self, *args, **kwargs))
-
-        run.action_name = name  # type: ignore[attr-defined]
-        return run  # type: ignore[return-value]
-
-    return wrap
-
-
-class Actions:
+class Actions(Guarded):
     """Cache, queue, index, pool, tmux and benchmark actions for one town."""
-
-    @classmethod
-    def action_names(cls) -> dict[str, str]:
-        """Method name -> action name, for every guarded action."""
-        found = {n: getattr(getattr(cls, n), "action_name", None) for n in dir(cls)}
-        return {method: name for method, name in found.items() if name}
 
     def __init__(
         self,
@@ -90,39 +53,9 @@ class Actions:
         self.cache = cache
         self.limits = limits
 
-    def _guarded(
-        self, name: str, arguments: dict[str, Any], work: Callable[[], ActionResult]
-    ) -> ActionResult:
-        start = time.perf_counter()
-        if self.read_only:
-            refusal = ReadOnlyRefused(name)
-            self._audit(name, arguments, "refused", str(refusal), start)
-            raise refusal
-        try:
-            result = work()
-        except ReadOnlyRefused as exc:  # a read-only database below a writable facade
-            self._audit(name, arguments, "refused", str(exc), start)
-            raise
-        except GtTuiError as exc:
-            result = ActionResult(False, str(exc))
-        except BaseException as exc:
-            self._audit(name, arguments, "error", f"{type(exc).__name__}: {exc}", start)
-            raise
-        self._audit(name, arguments, "ok" if result.ok else "error", result.summary, start)
-        return result
-
-    def _audit(
-        self, name: str, arguments: dict[str, Any], status: str, text: str, start: float
-    ) -> None:
-        elapsed = (time.perf_counter() - start) * 1000.0
-        self.audit_log.record(
-            town=self.town.name,
-            action=name,
-            arguments=arguments,
-            status=status,
-            summary=text,
-            duration_ms=elapsed,
-        )
+    @property
+    def audit_town(self) -> str:
+        return self.town.name
 
     def reconfigure(self, settings: Mapping[str, Any]) -> None:
         """New settings for the cache and the limits, taking effect now."""

@@ -2,8 +2,8 @@
 
 Each line is written with a single `write(2)` on a descriptor opened with `O_APPEND`, so
 lines from several consoles (or a console and a script) never interleave.
-Arguments whose key mentions a password, secret or token are replaced by `****`, and so
-is the password of any `scheme://user:password@host` text.
+Arguments whose key names a secret (`town.secret_env.is_secret_name`) are replaced by
+`****`, and so is the password of any `scheme://user:password@host` text.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SECRET_MARKERS = ("pass", "secret", "token")
+from gt_tui.town.secret_env import is_secret_name
+
 MASK = "****"
 SUMMARY_MAX = 500
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")  # mysql://user:secret@host
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)\S+@")  # mysql://user:se/c@ret@host: to the last @
 
 
 def default_audit_path() -> Path:
@@ -33,7 +34,7 @@ def default_audit_path() -> Path:
 def scrub(value: Any) -> Any:
     """A copy of `value` with every secret-looking key's value masked, at any depth."""
     if isinstance(value, Mapping):
-        return {str(k): MASK if _secret(str(k)) else scrub(v) for k, v in value.items()}
+        return {str(k): MASK if is_secret_name(str(k)) else scrub(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [scrub(item) for item in value]
     if isinstance(value, str):
@@ -41,11 +42,6 @@ def scrub(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     return scrub(str(value))
-
-
-def _secret(key: str) -> bool:
-    lowered = key.lower()
-    return any(marker in lowered for marker in SECRET_MARKERS)
 
 
 def current_user() -> str:

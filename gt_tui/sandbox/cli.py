@@ -13,11 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gt_tui.sandbox.load import LEVELS, set_level
+from gt_tui.engine.local_actions import LocalActions, cli_read_only
+from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox.scale import TIER_PLANS
 from gt_tui.sandbox.schema import VARIANTS
 
 AGENT_CHECK_S = 1.0
+# Each runs through the guarded `LocalActions` (refused under --read-only/--wall, audited).
 
 
 def add_sandbox_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -99,15 +101,21 @@ def _add_load(actions: Any) -> None:
     load.set_defaults(handler=run_load)
 
 
+def _actions(args: argparse.Namespace, directory: Path | None) -> LocalActions:
+    label = directory.name if directory is not None else "sandbox"
+    return LocalActions(label, read_only=cli_read_only(args))
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Build the static town and say what was built and how long it took."""
-    from gt_tui.sandbox.scale import build_scale_town
-
     started = time.perf_counter()
-    town = build_scale_town(
-        args.sandbox_dir, args.scale, args.sandbox_db, args.variant, seed=args.seed
+    result = _actions(args, args.sandbox_dir).build_sandbox(
+        args.sandbox_dir, args.scale, args.sandbox_db, args.variant, args.seed
     )
-    seconds = time.perf_counter() - started
+    if not result.ok:
+        print(f"gt-tui: {result.summary}", file=sys.stderr)
+        return 2
+    town, seconds = result.details, time.perf_counter() - started
     where = "SQLite files" if town.endpoint is None else f"{town.endpoint} databases"
     print(
         f"built {town.scale} town '{town.name}' in {town.root}: {len(town.rigs)} rigs, "
@@ -120,22 +128,25 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_live(args: argparse.Namespace) -> int:
     """Run the live sandbox in the foreground; Ctrl-C (or SIGTERM) stops and cleans up."""
-    from gt_tui.sandbox.demo import DemoTown
-
-    demo = DemoTown(
+    result = _actions(args, args.sandbox_dir).run_sandbox(
         args.sandbox_dir,
         args.sandbox_db,
         args.sandbox_load,
         seed=args.sandbox_seed,
         use_tmux=False if args.sandbox_no_tmux else None,
+        body=_run_body,
     )
-    try:
-        with demo:
-            _announce(demo)
-            return _watch(demo)
-    except KeyboardInterrupt:
-        print("sandbox stopped and cleaned up", flush=True)
-        return 0
+    if result.details is None:  # a GtTuiError while building
+        print(f"gt-tui: {result.summary}", file=sys.stderr)
+        return 2
+    if result.details == 0:
+        print(result.summary, flush=True)
+    return int(result.details)
+
+
+def _run_body(demo: Any) -> int:
+    _announce(demo)
+    return _watch(demo)
 
 
 def _announce(demo: Any) -> None:
@@ -160,6 +171,10 @@ def _watch(demo: Any) -> int:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    set_level(args.sandbox_dir.expanduser().resolve(), args.level)
-    print(f"load set to {args.level}")
+    directory = args.sandbox_dir.expanduser().resolve()
+    result = _actions(args, directory).set_sandbox_load(directory, args.level)
+    if not result.ok:
+        print(f"gt-tui: {result.summary}", file=sys.stderr)
+        return 2
+    print(result.summary)
     return 0

@@ -29,6 +29,7 @@ import tomli_w
 
 from gt_tui.errors import GtTuiError
 from gt_tui.sandbox.agents import runner
+from gt_tui.sandbox.agents.files import write_db_password
 from gt_tui.sandbox.agents.patrol import ensure_refinery_worktree
 from gt_tui.sandbox.dburl import parse_db_url
 from gt_tui.sandbox.layout import HQ, MARKER, RigPlan, sqlite_relpath, write_town_files
@@ -191,6 +192,8 @@ class DemoTown:
     # ---- agents ----------------------------------------------------------------------
 
     def _start_agents(self) -> None:
+        if self.endpoint is not None and self.endpoint.password:
+            write_db_password(self.root, self.endpoint.password)  # 0600; never argv or env
         env = runner.agent_env(self._agent_vars())
         seed = str(self.seed)
         mayor_args = ["--seed", seed, *([] if self.tmux else ["--no-tmux"])]
@@ -207,8 +210,6 @@ class DemoTown:
         found = {"GT_ROOT": str(self.root)}
         if self.endpoint is not None:
             found["GT_DOLT_USER"] = self.endpoint.user
-            if self.endpoint.password:
-                found["GT_DOLT_PASSWORD"] = self.endpoint.password
         return found
 
     # ---- tearing down ----------------------------------------------------------------

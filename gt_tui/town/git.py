@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gt_tui.errors import GtTuiError, SourceUnavailable
+from gt_tui.town.secret_env import without_secrets
 
 GIT_TIMEOUT = 30.0
 # Never wait on a credential prompt or a pager; keep messages in English for one-line errors.
@@ -53,14 +54,15 @@ def run_bounded(
 ) -> Completed:
     """Run `cmd`; on timeout kill its process group, reap it and raise CommandTimeout.
 
-    The child's environment is `base_env` (default: ours) with `env` on top.
+    The child's environment is `base_env` (default: ours) with `env` on top, minus every
+    secret (`secret_env.without_secrets`): no password reaches git, gt or their hooks.
     """
     name = Path(cmd[0]).name
     try:
         proc = subprocess.Popen(
             list(cmd),
             cwd=cwd,
-            env={**(os.environ if base_env is None else base_env), **(env or {})},
+            env=without_secrets({**(os.environ if base_env is None else base_env), **(env or {})}),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

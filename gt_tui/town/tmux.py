@@ -21,6 +21,7 @@ from typing import Any
 import libtmux
 
 from gt_tui.errors import SourceUnavailable
+from gt_tui.town.secret_env import without_secrets
 
 TMUX_TIMEOUT = 3.0
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
@@ -62,7 +63,11 @@ class TmuxResult:
 
 
 def run_tmux(args: list[str], timeout: float = TMUX_TIMEOUT) -> TmuxResult:
-    """Run tmux with a timeout; a tmux that hangs is killed and reported, never waited on."""
+    """Run tmux with a timeout; a tmux that hangs is killed and reported, never waited on.
+
+    tmux runs without our secrets: a server it starts copies its environment into its
+    global environment (`show-environment -g`) and every pane's.
+    """
     cmd = ["tmux", *args]
     try:
         done = subprocess.run(
@@ -72,6 +77,7 @@ def run_tmux(args: list[str], timeout: float = TMUX_TIMEOUT) -> TmuxResult:
             timeout=timeout,
             errors="backslashreplace",
             stdin=subprocess.DEVNULL,
+            env=without_secrets(),
         )
     except FileNotFoundError:
         raise SourceUnavailable("tmux is not installed") from None

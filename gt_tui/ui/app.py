@@ -6,6 +6,7 @@ slow server never piles refreshes up, and the UI keeps answering keys while one 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +196,14 @@ class GtTuiApp(App[int]):
 
     def refuse(self, key: keymap.Key) -> None:
         self.notify(f"read-only: '{key.heading}' is not available here", severity="warning")
+        if getattr(self.engine.actions, "read_only", False):
+            self._engine_refuses(key)
+
+    @work(thread=True, group="refusal", exit_on_error=False)
+    def _engine_refuses(self, key: keymap.Key) -> None:
+        """A read-only engine's guard refuses the action too, and writes the audit line."""
+        with contextlib.suppress(ReadOnlyRefused):
+            getattr(self.engine.actions, key.method)()
 
     def _modal_open(self) -> bool:
         return isinstance(self.screen, ModalScreen)

@@ -1,12 +1,21 @@
-"""Writing the small JSON files others read while we write them (heartbeats, the demo state)."""
+"""Small files of the sandbox: JSON others read while we write it (heartbeats, the demo
+state), and the database password its agents read (never their argv or environment).
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from gt_tui.town.model import Town
+from gt_tui.town.secret_env import read_password_file, write_password_file
+
+# The sandbox's database password, mode 0600: the agents read it, tmux never sees it.
+DB_PASSWORD_FILE = Path(".runtime") / "gt-tui-db-password"
 
 
 def write_json_atomically(path: Path, data: dict[str, Any], indent: int | None = None) -> None:
@@ -21,3 +30,16 @@ def write_json_atomically(path: Path, data: dict[str, Any], indent: int | None =
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_db_password(root: Path, password: str) -> Path:
+    """Leave the sandbox's database password for its agents, in a 0600 file."""
+    return write_password_file(root / DB_PASSWORD_FILE, password)
+
+
+def with_db_password(town: Town) -> Town:
+    """`town` with the sandbox's database password, where the sandbox left one."""
+    path = town.root / DB_PASSWORD_FILE
+    if town.is_sqlite or not path.exists():
+        return town
+    return replace(town, endpoint=replace(town.endpoint, password=read_password_file(path)))

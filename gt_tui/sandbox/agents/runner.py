@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 
 import gt_tui
+from gt_tui.town.secret_env import without_secrets
 from gt_tui.town.tmux import run_tmux
 
 STOP_TIMEOUT_S = 5.0
@@ -45,8 +46,9 @@ class AgentProcess:
 
 
 def agent_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The agents' environment: ours without a real town's variables, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARS}
+    """The agents' environment: ours without a real town's variables or any secret, plus
+    `extra`. (The database password reaches them in a 0600 file: `files.write_db_password`.)"""
+    env = {k: v for k, v in without_secrets().items() if k not in FOREIGN_VARS}
     package_parent = str(Path(gt_tui.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     env.update(extra)

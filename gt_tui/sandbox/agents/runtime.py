@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gt_tui.sandbox.agents.files import write_json_atomically
+from gt_tui.sandbox.agents.files import with_db_password, write_json_atomically
 from gt_tui.sandbox.agents.nudge import nudge
 from gt_tui.sandbox.load import LoadProfile, LoadWatch
 from gt_tui.sandbox.writer import BeadsWriter, append_event_line
@@ -65,7 +65,7 @@ class Agent:
         self.address = address
         self.owner = owner
         self.stop = threading.Event()
-        self.town = load_town(self.root)
+        self.town = with_db_password(load_town(self.root))
         self._settings = load_settings(self.root)
         self._settings_read = time.monotonic()
         self.db = open_database(self.town, self._settings)

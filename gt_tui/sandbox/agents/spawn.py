@@ -27,6 +27,7 @@ from gt_tui.sandbox.layout import add_polecat_worktree, polecat_dir
 from gt_tui.sandbox.rows import base36
 from gt_tui.sandbox.scale import POLECAT_NAMES
 from gt_tui.town.model import Rig
+from gt_tui.town.secret_env import without_secrets
 from gt_tui.town.tmux import run_tmux
 
 DEFAULT_BRANCH = "main"
@@ -153,7 +154,7 @@ def start_session(agent: Agent, polecat: Polecat, bead: str, seed: str, use_tmux
             polecat.process = subprocess.Popen(
                 argv,
                 cwd=polecat.worktree,
-                env={**os.environ, **env},
+                env=without_secrets({**os.environ, **env}),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,89 @@
+"""How the ops subcommands print: benchmark results and comparisons as text, values as JSON.
+
+Pure formatting, no I/O but the `out` stream handed in; `ops_cli` runs the commands.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from gt_tui.engine import bench_results
+
+
+def describe(result: bench_results.BenchResult) -> list[str]:
+    """A benchmark result as text lines: one per group, headline marked.
+
+    Sub-second timings recorded in seconds are shown in milliseconds, so they keep their digits.
+    """
+    unit, scale = _display_unit(result)
+    lines = [f"{result.kind} benchmark: {result.runs} runs, {unit}, {result.created_at}"]
+    lines.append(f"  {'':<16} {'p50':>10} {'p95':>10} {'p99':>10} {'qps':>10}  n")
+    for group in result.groups:
+        mark = "*" if group.label == result.headline else " "
+        qps = f"{group.qps:10.1f}" if group.qps is not None else f"{'-':>10}"
+        lines.append(
+            f"{mark} {group.label:<16} {group.p50 * scale:10.3f} {group.p95 * scale:10.3f}"
+            f" {group.p99 * scale:10.3f} {qps}  {len(group.samples)}"
+        )
+    skipped = result.params.get("skipped") or []
+    lines.extend(f"  skipped: {item}" for item in skipped)
+    return lines
+
+
+def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
+    if result.unit == "s" and all(group.p99 < 1 for group in result.groups):
+        return "ms", 1000.0
+    return result.unit, 1.0
+
+
+def describe_comparison(comparison: bench_results.Comparison, args: Any) -> list[str]:
+    """Two runs side by side: each statistic, after/before, and the noise verdict."""
+    lines = [f"{comparison.kind} ({comparison.unit}): {args.before} -> {args.after}"]
+    for group in comparison.groups:
+        verdict = "beyond noise" if group.significant else "within noise"
+        lines.append(f"  {group.label}: {verdict} (p = {group.p_value:.3g}, {group.method})")
+        for stat in group.ratios:
+            ratio = f"x{stat.ratio:.2f}" if stat.ratio is not None else "-"
+            lines.append(
+                f"    {stat.stat:<4} {_num(stat.before):>10} {_num(stat.after):>10}  {ratio}"
+            )
+    return lines
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
+
+
+def write_json(out: TextIO, value: Any) -> int:
+    out.write(json.dumps(plain(value), indent=2) + "\n")
+    return 0
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, paths and datetimes as JSON-ready values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
