@@ -62,6 +62,7 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "indexes create": (["indexes", "create", "--yes"], CHANGES),
         "benchmark": (["benchmark", "--type", "dolt", "--runs", "3", "--save", "c"], CHANGES),
         "benchmark compare": (["benchmark", "compare", "--before", "a", "--after", "b"], READS),
+        "doctor": (["doctor"], READS),
     }
 
 
