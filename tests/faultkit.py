@@ -6,18 +6,22 @@ how many refreshes run at once.
 stay open, nothing answers), `resume()` lets them flow again, `cut()` closes every open
 connection (a server that drops its sessions). It counts the connections it accepted, so a
 test can see a console that piles up connections while the server hangs.
+`kill_server` and `restart_server` SIGKILL a private server and bring it back on its port.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from sqlserver import free_port
+import pymysql
+from sqlserver import SQLServer, free_port, log_tail
 
 from gt_tui.town.db import Endpoint
 
@@ -131,3 +135,30 @@ class ConcurrencyMeter:
             with self._lock:
                 self.running -= 1
                 self.longest_s = max(self.longest_s, time.monotonic() - started)
+
+
+def kill_server(server: SQLServer) -> list[str]:
+    """SIGKILL a private server (no clean shutdown); return its command line to restart it."""
+    argv = Path(f"/proc/{server.process.pid}/cmdline").read_bytes().split(b"\0")
+    server.process.kill()
+    server.process.wait(timeout=20)
+    return [part.decode() for part in argv if part]
+
+
+def restart_server(server: SQLServer, argv: list[str]) -> None:
+    """Start a killed server again on the same port and data; return once it accepts."""
+    with server.log.open("ab") as out:
+        server.process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, cwd=server.workdir
+        )
+    deadline = time.monotonic() + 60
+    ep = server.endpoint
+    while True:
+        try:
+            pymysql.connect(host=ep.host, port=ep.port, user=ep.user, connect_timeout=1).close()
+            return
+        except pymysql.MySQLError:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                tail = log_tail(server.log)
+                raise RuntimeError(f"the restarted server never answered:\n{tail}") from None
+            time.sleep(0.1)
