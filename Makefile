@@ -7,7 +7,7 @@ VENV := .venv
 STAMP := $(VENV)/.gt-tui-installed
 MIN_PYTHON := 3.11
 
-.PHONY: demo test lint bootstrap
+.PHONY: demo test faults lint bootstrap
 
 demo: $(STAMP)
 	$(VENV)/bin/gt-tui --demo
@@ -17,6 +17,11 @@ test: $(STAMP)
 	@$(VENV)/bin/pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$rc
+
+# The fault suite alone (it also runs in `make test`): servers killed, stalled and capped,
+# hostile files and rows, secrets, read-only everywhere.
+faults: $(STAMP)
+	$(VENV)/bin/pytest -q -m faults
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
