@@ -22,6 +22,8 @@ from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.town.db import Endpoint
 from gt_tui.town.events import Event, EventsTail
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 STEP = 2.0  # the default ui.refresh_interval
 ONE_S = timedelta(seconds=1)
 

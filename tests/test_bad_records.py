@@ -26,6 +26,8 @@ from gt_tui.health import CLOCK_SKEW_S
 from gt_tui.town.beads import ACK_PREFIX
 from gt_tui.town.events import EventsTail
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 DEEP = b"[" * 100_000 + b"]" * 100_000
 OUT_OF_RANGE = ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00")
 

@@ -18,6 +18,8 @@ from towns import NOW, add_known_events, ago
 from gt_tui.health import EVENTS_DISORDER_S, SPAWN_LOOKBACK_S, Health
 from gt_tui.town.events import EventsTail
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 SINCE = ago(NOW, 900)
 
 

@@ -20,6 +20,8 @@ from towns import build_town
 
 from gt_tui.town.files import NotRegularFile, open_regular, read_regular
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:

@@ -34,6 +34,8 @@ from gt_tui.engine.queue import SLING_LABEL
 from gt_tui.sandbox.load import read_state, write_state
 from gt_tui.ui import keymap
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 CLI_TIMEOUT = 120.0  # generous: only a command that wrongly starts a live sandbox runs this long
 MODES = ("--read-only", "--wall")
 READS, CHANGES = "reads", "changes"

@@ -29,6 +29,8 @@ from gt_tui.sandbox.dburl import BadDatabaseURL, parse_db_url
 from gt_tui.town.git import run_bounded
 from gt_tui.town.tmux import run_tmux
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 PASSWORD = "s3cr/t#p?w@rd"
 PIECES = ("s3cr", "t#p", "p?w", "w@rd")  # no part of it may show
 STARTUP_S = 120.0  # a safety bound for a loaded machine, not a timing assertion
