@@ -239,7 +239,7 @@ def trouble_snapshot() -> Snapshot:
             "1.43.0",
             61,
             probe="SELECT active_branch()",
-            transport="socket",
+            transport="tcp",
             max_connections=1000,
             new_connections_per_s=41.5,
             time_zone="SYSTEM",

@@ -66,6 +66,11 @@ class SQLServer:
     process: subprocess.Popen[bytes]
     _names: itertools.count[int] = field(default_factory=itertools.count)
 
+    @property
+    def socket_path(self) -> Path:
+        """The server's own Unix socket, in its workdir."""
+        return self.workdir / ("dolt.sock" if self.kind == "dolt" else "mysqld.sock")
+
     def admin(self) -> MySQLDatabase:
         """A read-write database handle as root (close it when done)."""
         return MySQLDatabase(self.endpoint)
@@ -86,14 +91,18 @@ class SQLServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_server(kind: str, binary: str) -> SQLServer:
-    """Set up and start a private server; return it once it accepts connections."""
+def start_server(kind: str, binary: str, extra_args: tuple[str, ...] = ()) -> SQLServer:
+    """Set up and start a private server; return it once it accepts connections.
+
+    `extra_args` go on the server's command line (e.g. `--wait-timeout=2` for a dedicated
+    server: never change the GLOBAL settings of the session's shared one).
+    """
     workdir = Path(tempfile.mkdtemp(prefix=f"gttui-{kind}-"))
     port = free_port()
     log = workdir / "server.log"
     try:
         starter = _start_dolt if kind == "dolt" else _start_mariadb
-        process = starter(binary, workdir, port, log)
+        process = starter(binary, workdir, port, log, extra_args)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -128,7 +137,9 @@ def _run_setup(argv: list[str], log: Path, env: dict[str, str] | None = None) ->
         raise RuntimeError(f"{' '.join(argv[:2])} failed ({done.returncode}):\n{log_tail(log)}")
 
 
-def _start_mariadb(binary: str, workdir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_mariadb(
+    binary: str, workdir: Path, port: int, log: Path, extra_args: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     data = workdir / "data"
     install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
     if install is None:
@@ -159,11 +170,14 @@ def _start_mariadb(binary: str, workdir: Path, port: int, log: Path) -> subproce
         "--skip-name-resolve",
         "--user=root",
         *MARIADB_LIGHT,
+        *extra_args,
     ]
     return _spawn(argv, log, cwd=workdir)
 
 
-def _start_dolt(binary: str, workdir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_dolt(
+    binary: str, workdir: Path, port: int, log: Path, extra_args: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     # Dolt's global config (author identity for new databases) lives in the temp dir.
     env = {**os.environ, "DOLT_ROOT_PATH": str(workdir)}
     for key, value in (("user.name", "gt-tui tests"), ("user.email", "tests@gt-tui.invalid")):
@@ -181,6 +195,7 @@ def _start_dolt(binary: str, workdir: Path, port: int, log: Path) -> subprocess.
         str(data),
         "--socket",
         str(workdir / "dolt.sock"),
+        *extra_args,
     ]
     return _spawn(argv, log, cwd=data, env=env)
 

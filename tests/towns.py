@@ -26,7 +26,7 @@ from gt_tui.sandbox.writer import (
     append_event_line,
     tracking_target,
 )
-from gt_tui.town.db import Database, SQLiteDatabase
+from gt_tui.town.db import Database, SQLiteDatabase, quote_name
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
 
@@ -245,3 +245,32 @@ def add_known_events(t: BuiltTown, now: datetime) -> None:
     t.event("session_start", "gastown/polecats/Ghost", {}, ago(now, 450))
     t.event("spawn", "gt", {"rig": "beads", "polecat": "Rex"}, ago(now, 400))
     t.event("session_start", rex, {"role": rex}, ago(now, 380))
+
+
+# ---- Dolt on MariaDB -------------------------------------------------------------------
+
+DOLT_VERSION = "1.43.0-emulated"
+
+
+def emulate_dolt(db: Database, databases: list[str], *, branch_error: str | None = None) -> None:
+    """Dolt's session functions as STORED FUNCTIONS `active_branch()` and `dolt_version()` in
+    each database: unqualified, they resolve only when that database is the session's current
+    one, as Dolt's `active_branch()` needs one. `branch_error`: `active_branch()` raises it
+    (SIGNAL), as Dolt does when the session has no database.
+    """
+    for name in databases:
+        q = quote_name(name)
+        db.execute(
+            f"CREATE FUNCTION {q}.dolt_version() RETURNS VARCHAR(64) DETERMINISTIC RETURN %s",
+            [DOLT_VERSION],
+        )
+        body = (
+            "RETURN 'main'"
+            if branch_error is None
+            else "BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = %s; RETURN ''; END"
+        )
+        params = [] if branch_error is None else [branch_error]
+        db.execute(
+            f"CREATE FUNCTION {q}.active_branch() RETURNS VARCHAR(64) DETERMINISTIC {body}",
+            params,
+        )

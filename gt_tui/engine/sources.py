@@ -46,7 +46,7 @@ def read_dolt(engine: Engine, now: datetime) -> None:
     """
     status = engine.cache.read_through("status", "server", lambda: _server_status(engine))
     engine.server = status
-    failing = engine.probe is not None and engine.probe.fell_back
+    failing = engine.probe.reason if engine.probe and engine.probe.fell_back else None
     engine.probe = run_probe(engine.db, status.kind, known_failing=failing)
     engine.add_sample("dolt_latency", Sample(engine.probe.ms, now, subject="probe"))
     if engine.db.dialect == "mysql":

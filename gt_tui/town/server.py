@@ -88,15 +88,15 @@ def probe_sql(kind: str) -> str:
     return DOLT_PROBE if kind == "dolt" else FALLBACK_PROBE
 
 
-def run_probe(db: Database, kind: str, *, known_failing: bool = False) -> ProbeResult:
+def run_probe(db: Database, kind: str, *, known_failing: str | None = None) -> ProbeResult:
     """Time the probe for `kind`; on a SQL error (not a lost server) time `SELECT 1` instead.
 
-    `known_failing`: the native probe failed before (the caller remembers), so go straight
-    to the fallback rather than pay a failing round trip every refresh.
+    `known_failing`: why the native probe failed before (the caller remembers), so go
+    straight to the fallback rather than pay a failing round trip every refresh.
     """
     sql = probe_sql(kind)
     if known_failing and sql != FALLBACK_PROBE:
-        return ProbeResult(FALLBACK_PROBE, _timed(db, FALLBACK_PROBE), True, f"`{sql}` failed")
+        return ProbeResult(FALLBACK_PROBE, _timed(db, FALLBACK_PROBE), True, known_failing)
     try:
         return ProbeResult(sql, _timed(db, sql), False)
     except SourceUnavailable:
