@@ -87,8 +87,9 @@ class DoctorContext:
         return db
 
     def status(self) -> ServerStatus:
-        """The server's kind, version and variables."""
-        return self._once("status", lambda: read_server_status(self.server()))
+        """The server's kind, version and variables, read on hq as the console reads them
+        (a session without a database falls back by itself when hq is missing)."""
+        return self._once("status", lambda: read_server_status(self.hq()))
 
     def schema(self) -> Any:
         """The beads tables and columns of every database of the town (`BeadsSchema`)."""

@@ -1,8 +1,8 @@
 """The doctor's machinery: checks as data, their outcomes, and the run that orders them.
 
 A check is a small function over the shared context that returns an `Outcome` (or raises
-`Skip`). `Check.needs` names earlier checks it cannot do without: when one of those did
-not pass, the check is not run and says "skipped: <why>" (the needed check's `blocks`
+`Skip`). `Check.needs` names earlier checks it cannot do without: when one of those failed
+or was skipped (a warning does not block), the check is not run and says "skipped: <why>" (the needed check's `blocks`
 text) instead of piling a second error on the first.
 """
 
@@ -73,7 +73,7 @@ def run_checks(checks: Sequence[Check], ctx: Any) -> list[Result]:
     results: dict[str, Result] = {}
     by_name = {check.name: check for check in checks}
     for check in checks:
-        blocked = [n for n in check.needs if n in results and results[n].status != PASS]
+        blocked = [n for n in check.needs if n in results and results[n].status in (FAIL, SKIP)]
         if blocked:
             results[check.name] = _skipped(check.name, results[blocked[0]], by_name)
             continue
