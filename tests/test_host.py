@@ -163,8 +163,9 @@ def test_usage_text_in_human_units() -> None:
 
 
 def test_the_engine_reports_the_server_process_in_json_and_on_the_map(
-    mariadb: SQLServer, tmp_path: Path
+    mariadb: SQLServer, tmp_path: Path, bd_binary: Path, spawn: list[subprocess.Popen[bytes]]
 ) -> None:
+    spawn.append(subprocess.Popen([str(bd_binary), "600"]))
     built = build_town(tmp_path / "town", "mysql", server=mariadb)
     town = built.town()
     settings = Settings.defaults()
@@ -184,6 +185,13 @@ def test_the_engine_reports_the_server_process_in_json_and_on_the_map(
     assert "host" not in {e.source for e in snap.errors}
     box = next(node for node in snap.bottlenecks if node.key == "dolt")
     assert any(fact.startswith("cpu ") and fact.endswith("MiB") for fact in box.facts)
+    bd = data["host"]["bd_processes"]
+    assert bd >= 1 and any(fact.startswith(f"bd {bd} +") for fact in box.facts)
+    console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(
+        zoom_summary(snap.metric("dolt_latency"), NOW, DEFAULT_PALETTE, snap.dolt, snap.host)
+    )
+    assert f"bd processes    bd {bd} running · " in console.export_text()
 
 
 def test_sqlite_demo_has_no_server_process(tmp_path: Path) -> None:

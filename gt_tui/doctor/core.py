@@ -2,8 +2,8 @@
 
 A check is a small function over the shared context that returns an `Outcome` (or raises
 `Skip`). `Check.needs` names earlier checks it cannot do without: when one of those failed
-or was skipped (a warning does not block), the check is not run and says "skipped: <why>" (the needed check's `blocks`
-text) instead of piling a second error on the first.
+or was skipped (a warning does not block), the check is not run and says "skipped: <why>"
+(the needed check's `blocks` text) instead of piling a second error on the first.
 """
 
 from __future__ import annotations

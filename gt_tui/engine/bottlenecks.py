@@ -118,6 +118,9 @@ def dolt(i: MapInputs) -> MapNode:
         facts.append(f"long queries {f.long_queries}")
     if (usage := usage_text(f.dolt_cpu_percent, f.dolt_rss_bytes)) is not None:
         facts.append(usage)
+    if f.bd_processes is not None:  # many short bd callers are what load a Dolt server
+        rate = "" if f.bd_started_per_s is None else f" +{f.bd_started_per_s:.1f}/s"
+        facts.append(f"bd {f.bd_processes}{rate}")
     return MapNode("dolt", "Dolt server", h.worst([metric.health, conns]), tuple(facts))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from gt_tui.engine.dolt_process import usage_text
-from gt_tui.engine.snapshot import DoltInfo, Snapshot
+from gt_tui.engine.snapshot import DoltInfo, HostInfo, Snapshot
 from gt_tui.export.style import Palette
 
 
@@ -47,9 +47,18 @@ def zone_text(dolt: DoltInfo) -> str:
     return f"{dolt.time_zone}{system}"
 
 
-def dolt_zoom_rows(dolt: DoltInfo) -> list[tuple[str, str]]:
+def bd_text(host: HostInfo) -> str | None:
+    """`bd 3 running · 1.5 started/s`: the callers that take towns down; None when unknown."""
+    if host.bd_processes is None:
+        return None
+    rate = host.bd_started_per_s
+    started = "" if rate is None else f" · {rate:.1f} started/s"
+    return f"bd {host.bd_processes} running{started}"
+
+
+def dolt_zoom_rows(dolt: DoltInfo, host: HostInfo | None = None) -> list[tuple[str, str]]:
     """Rows the Dolt latency zoom adds: probe in use, server, transport, zone, connections,
-    and the server process's CPU and memory where it runs on this host."""
+    the server process's CPU and memory where it runs on this host, and the host's bd."""
     probe = dolt.probe or "—"
     if dolt.probe_note:
         probe += f"  (fallback: {dolt.probe_note})"
@@ -61,4 +70,6 @@ def dolt_zoom_rows(dolt: DoltInfo) -> list[tuple[str, str]]:
     ]
     if (usage := usage_text(dolt.cpu_percent, dolt.rss_bytes)) is not None:
         rows.append(("server process", usage))
+    if host is not None and (bd := bd_text(host)) is not None:
+        rows.append(("bd processes", bd))
     return rows

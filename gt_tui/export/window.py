@@ -14,7 +14,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gt_tui.engine.snapshot import DoltInfo, MetricSummary, Sample, Snapshot
+from gt_tui.engine.snapshot import DoltInfo, HostInfo, MetricSummary, Sample, Snapshot
 from gt_tui.export.dolt_view import dolt_zoom_rows
 from gt_tui.export.style import (
     HEALTH_ICONS,
@@ -131,10 +131,15 @@ def group_summaries(metric: MetricSummary) -> list[GroupSummary]:
 
 
 def zoom_summary(
-    metric: MetricSummary, now: datetime, palette: Palette, dolt: DoltInfo | None = None
+    metric: MetricSummary,
+    now: datetime,
+    palette: Palette,
+    dolt: DoltInfo | None = None,
+    host: HostInfo | None = None,
 ) -> Table:
     """Everything about one metric that fits in words: numbers, thresholds, source, precision;
-    for the Dolt latency also the probe in use, the server, its zone and its connections."""
+    for the Dolt latency also the probe in use, the server, its zone, its connections and
+    the host's bd processes."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style=palette.muted, no_wrap=True)
     grid.add_column()
@@ -154,7 +159,7 @@ def zoom_summary(
     grid.add_row("source", metric.source or "—")
     if metric.precision_note:
         grid.add_row("precision", metric.precision_note)
-    for label, text in dolt_zoom_rows(dolt) if dolt and metric.key == "dolt_latency" else ():
+    for label, text in dolt_zoom_rows(dolt, host) if dolt and metric.key == "dolt_latency" else ():
         grid.add_row(label, text)
     if metric.skipped:
         grid.add_row("skipped", Text(skipped_text(metric), style=palette.warning))

@@ -61,13 +61,13 @@ class ZoomScreen(SnapshotScreen):
         head.border_title = f"{self.index} {METRICS[self.index - 1].label}"
         if metric is None or snapshot is None:
             return
-        shown = (metric, snapshot.dolt, view.now.replace(microsecond=0), palette)
+        shown = (metric, snapshot.dolt, snapshot.host, view.now.replace(microsecond=0), palette)
         if shown == self._shown:
             return
         self._shown = shown
         set_state(head, metric_state(metric))
         at = snapshot.generated_at
-        summary = zoom_summary(metric, view.now, palette, snapshot.dolt)
+        summary = zoom_summary(metric, view.now, palette, snapshot.dolt, snapshot.host)
         self.query_one("#zoom-summary", Static).update(summary)
         self.query_one(WindowPlot).update_from(metric, at)
         self.query_one("#zoom-breakdown", Static).update(breakdown_table(metric, palette))
