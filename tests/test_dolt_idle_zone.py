@@ -119,4 +119,4 @@ def test_the_same_figures_in_another_time_zone(
     assert (plus5.town.convoys_open, plus5.town.mail_backlog) == (2, 2)
     assert plus5.dolt.time_zone == ZONE
     zoom = plain(zoom_summary(plus5.metric("dolt_latency"), NOW, DEFAULT_PALETTE, plus5.dolt))
-    assert f"server zone  {ZONE}" in zoom
+    assert f"server zone {ZONE}" in " ".join(zoom.split())  # column width varies
