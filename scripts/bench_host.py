@@ -1,8 +1,8 @@
 """Measure what the host-side signals cost per refresh (gt_tui/engine/host.py, dolt_process.py).
 
 Times, over many repetitions with the median and p95 in ms:
-- the bd pass (`process_iter(["name", "create_time"])` over every process of the host), and for
-  comparison the same pass reading `/proc/<pid>/stat` directly (Linux only, not used by gt-tui);
+- the bd pass as gt-tui makes it on Linux (`/proc/<pid>/stat` of every process), and for
+  comparison psutil's `process_iter(["name", "create_time"])`, its fallback elsewhere;
 - one steady-state read of a server process (`oneshot()`: cpu_percent + memory_info), on a
   child process of this script, kept across reads as the engine keeps the Dolt server's;
 - the one-off search by port (`psutil.net_connections`), on a port this script listens on;
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gt_tui.engine.dolt_process import DoltProcess, pid_listening_on  # noqa: E402
-from gt_tui.engine.host import bd_processes  # noqa: E402
+from gt_tui.engine.host import _bd_from_psutil, bd_processes  # noqa: E402
 from gt_tui.sandbox.layout import town_settings  # noqa: E402
 from gt_tui.town.agents import polecat_process_names  # noqa: E402
 from gt_tui.town.db import Endpoint  # noqa: E402
@@ -49,23 +48,6 @@ def timed(run: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(samples), statistics.quantiles(samples, n=100)[94]
 
 
-def raw_proc_pass() -> set[tuple[int, int]]:
-    """The bd pass without psutil: (pid, start ticks) from `/proc/<pid>/stat`, for comparison."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                line = stat.read()
-        except OSError:
-            continue
-        close = line.rfind(b")")
-        if line[line.find(b"(") + 1 : close] == b"bd":
-            found.add((int(entry), int(line[close + 2 :].split()[19])))
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -81,8 +63,8 @@ def main() -> None:
         kept = DoltProcess()
         kept._proc = psutil.Process(child.pid)  # as if found: time the per-refresh read only
         rows = [
-            ("bd pass (`process_iter`, every process)", timed(bd_processes, runs)),
-            ("same pass reading `/proc/*/stat` directly", timed(raw_proc_pass, runs)),
+            ("bd pass (`/proc/*/stat`, every process)", timed(bd_processes, runs)),
+            ("the same with psutil (`process_iter`)", timed(_bd_from_psutil, runs)),
             ("server process read (kept, `oneshot`)", timed(lambda: kept.read(town), runs)),
             (
                 "search by port (`net_connections`, one-off)",

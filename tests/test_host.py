@@ -20,6 +20,7 @@ from snapshots_fixtures import calm_snapshot
 from sqlserver import SQLServer
 from towns import NOW, build_town
 
+from gt_tui.engine import host as host_module
 from gt_tui.engine import sources
 from gt_tui.engine.dolt_process import DoltProcess, info_file, is_loopback, usage_text
 from gt_tui.engine.engine import Engine
@@ -89,6 +90,16 @@ def test_bd_processes_are_counted_and_new_ones_give_a_rate(
         proc.kill()
         proc.wait(timeout=10)
     assert not {p.pid for p in spawn[:2]} & {pid for pid, _ in bd_processes()}
+
+
+def test_the_proc_read_and_psutil_see_the_same_bd(
+    bd_binary: Path, spawn: list[subprocess.Popen[bytes]]
+) -> None:
+    spawn += [subprocess.Popen([str(bd_binary), "600"]) for _ in range(2)]
+    from_proc = {pid for pid, _ in host_module._bd_from_proc()}
+    from_psutil = {pid for pid, _ in host_module._bd_from_psutil()}
+    assert {p.pid for p in spawn} <= from_proc
+    assert from_proc == from_psutil
 
 
 def test_processes_with_other_names_are_not_bd(
