@@ -63,6 +63,14 @@ def tmux_socket() -> Iterator[str]:
 
 
 @pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty HOME for a subprocess of gt-tui (see `helpers.clean_env`)."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
 def git_repo(tmp_path: Path) -> Path:
     """A real git repository on branch `main` with one commit (README.md), in tmp_path."""
     if shutil.which("git") is None:

@@ -4,7 +4,8 @@ how many refreshes run at once.
 `PausableProxy` sits between the console and the test server on a free loopback port.
 `pause()` holds every byte in both directions (a server that stalls mid-query: connections
 stay open, nothing answers), `resume()` lets them flow again, `cut()` closes every open
-connection (a server that drops its sessions). It counts the connections it accepted, so a
+connection (a server that drops its sessions); `stop()` and `start()` take the port away and
+back (a server that goes away). It counts the connections it accepted, so a
 test can see a console that piles up connections while the server hangs.
 `kill_server` and `restart_server` SIGKILL a private server and bring it back on its port.
 """
@@ -41,6 +42,8 @@ class PausableProxy:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        """Listen (again, after `stop`) on the proxy's port."""
+        self._stop.clear()
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))

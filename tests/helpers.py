@@ -1,16 +1,19 @@
-"""Helpers for tests that drive real tools: the skip-or-fail rule, git and tmux with timeouts."""
+"""Helpers for tests that drive real tools: the skip-or-fail rule, git and tmux with timeouts,
+and `gt-tui` itself as a subprocess in a clean environment."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
 TOOL_TIMEOUT = 30.0
+CLI_TIMEOUT = 90.0  # generous: a bound on a hang, not a timing assertion
 # Identity and config for test commits, without reading or writing the user's git config.
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "gt-tui tests",
@@ -67,3 +70,31 @@ def kill_tmux_server(socket: str) -> None:
     with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
         tmux(socket, "kill-server")  # "no server running" is the usual answer
     tmux_socket_path(socket).unlink(missing_ok=True)
+
+
+def clean_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment with no GT_* (or anything else) from the caller's shell: PATH, a
+    private HOME and XDG_CONFIG_HOME, a UTF-8 locale, and `extra`."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "LANG": "C.UTF-8",
+        **(extra or {}),
+    }
+
+
+def run_gt_tui(
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = CLI_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """`python -m gt_tui ARGS` as a subprocess, output captured, killed on timeout."""
+    return subprocess.run(
+        [sys.executable, "-m", "gt_tui", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -8,15 +8,14 @@ nothing else to measure. Errors must be one line on stderr, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import clean_env, run_gt_tui
 from sqlserver import free_port
 from towns import QUERIES_PER_REFRESH, BuiltTown, build_town
 
@@ -47,23 +46,7 @@ def run_cli(
     *args: str, cwd: Path, home: Path, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`python -m gt_tui ARGS` in a clean environment (no GT_* from the caller's shell)."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "LANG": "C.UTF-8",
-        **(extra_env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "gt_tui", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return run_gt_tui(*args, cwd=cwd, env=clean_env(home, extra_env), timeout=CLI_TIMEOUT)
 
 
 def one_line(stderr: str) -> str:
@@ -71,13 +54,6 @@ def one_line(stderr: str) -> str:
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
     return lines[0]
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ them.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import tmux
+from helpers import clean_env, run_gt_tui, tmux
 from sqlserver import SQLServer, free_port
 from towns import NOW, BuiltTown, build_town
 
@@ -35,23 +33,7 @@ def run_doctor(
     *args: str, cwd: Path, home: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`python -m gt_tui doctor ARGS` in a clean environment (no GT_* from our shell)."""
-    clean = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "LANG": "C.UTF-8",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "gt_tui", "doctor", *args],
-        cwd=cwd,
-        env=clean,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return run_gt_tui("doctor", *args, cwd=cwd, env=clean_env(home, env), timeout=CLI_TIMEOUT)
 
 
 def lines_by_name(text: str) -> dict[str, tuple[str, str]]:
@@ -63,13 +45,6 @@ def lines_by_name(text: str) -> dict[str, tuple[str, str]]:
             name, _, detail = rest.partition(" ")
             found[name] = (symbol, detail.strip())
     return found
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture

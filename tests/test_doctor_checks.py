@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_gt_tui
 from towns import build_town
 
 from gt_tui.cli import build_parser
@@ -107,16 +108,7 @@ def test_no_town_is_a_failed_check(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def run_cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gt_tui", *argv],
-        cwd=cwd,
-        env={**os.environ, "HOME": str(cwd)},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return run_gt_tui(*argv, cwd=cwd, env={**os.environ, "HOME": str(cwd)}, timeout=CLI_TIMEOUT)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,8 @@ sorted values v0..v(n-1) sits at position 0.95 * (n - 1)):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
-import socket
 import sqlite3
 import statistics
 import threading
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from faultkit import PausableProxy
 from helpers import tmux
 from sqlserver import SQLServer, free_port
 from towns import (
@@ -312,79 +311,9 @@ def test_polecats_running_on_the_town_socket(
 # ---- failing sources ----------------------------------------------------------------------
 
 
-class TcpProxy:
-    """A loopback TCP forwarder to the server that a test can stop (the server "goes away",
-    every open connection cut) and start again on the same port."""
-
-    def __init__(self, upstream: Endpoint) -> None:
-        self.upstream = (upstream.host, upstream.port)
-        self.port = free_port()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._pumps: list[threading.Thread] = []
-        self._acceptor: threading.Thread | None = None
-
-    def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen()
-        listener.settimeout(0.05)  # so the accept loop sees a stop quickly
-        self._stop.clear()
-        self._acceptor = threading.Thread(target=self._accept, args=(listener,), daemon=True)
-        self._acceptor.start()
-
-    def stop(self) -> None:
-        """Stop accepting, then cut every connection and wait for every thread."""
-        self._stop.set()
-        if self._acceptor is not None:
-            self._acceptor.join(timeout=10)
-            assert not self._acceptor.is_alive()
-            self._acceptor = None
-        with self._lock:
-            doomed, self._sockets = self._sockets, []
-            pumps, self._pumps = self._pumps, []
-        for sock in doomed:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        for pump in pumps:
-            pump.join(timeout=10)
-        assert not any(pump.is_alive() for pump in pumps)
-
-    def _accept(self, listener: socket.socket) -> None:
-        with listener:
-            while not self._stop.is_set():
-                try:
-                    client, _ = listener.accept()
-                except TimeoutError:
-                    continue
-                client.settimeout(None)
-                server = socket.create_connection(self.upstream, timeout=5)
-                server.settimeout(None)
-                pumps = [
-                    threading.Thread(target=self._pump, args=pair, daemon=True)
-                    for pair in ((client, server), (server, client))
-                ]
-                with self._lock:
-                    self._sockets += [client, server]
-                    self._pumps += pumps
-                for pump in pumps:
-                    pump.start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
-
-
 @pytest.fixture
-def proxy(mariadb: SQLServer) -> Iterator[TcpProxy]:
-    forwarder = TcpProxy(mariadb.endpoint)
+def proxy(mariadb: SQLServer) -> Iterator[PausableProxy]:
+    forwarder = PausableProxy(mariadb.endpoint)
     forwarder.start()
     yield forwarder
     forwarder.stop()
@@ -393,7 +322,7 @@ def proxy(mariadb: SQLServer) -> Iterator[TcpProxy]:
 DB_METRICS = ("dolt_latency", "mail_lag", "convoy_refresh", "patrol_cycle")
 
 
-def test_server_that_goes_away_and_comes_back(towns: Towns, proxy: TcpProxy) -> None:
+def test_server_that_goes_away_and_comes_back(towns: Towns, proxy: PausableProxy) -> None:
     built = towns.known("mysql", "v1.0.5")
     write_dolt_config(built.root, Endpoint("127.0.0.1", proxy.port))
     town = built.town()

@@ -24,13 +24,6 @@ pytestmark = pytest.mark.faults  # the fault suite: `make faults`
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
 def town(tmp_path: Path) -> Path:
     built = build_town(tmp_path / "town", "sqlite")
     built.db.close()

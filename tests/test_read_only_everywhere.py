@@ -16,7 +16,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import closing
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import run_git, tmux
+from helpers import run_git, run_gt_tui, tmux
 from snapshots_fixtures import record_notifications, wait_for
 from towns import build_town
 
@@ -128,15 +127,7 @@ def kill_pane_process(socket: str, session: str) -> None:
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gt_tui", *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return run_gt_tui(*args, env=env, timeout=CLI_TIMEOUT)
 
 
 def state(tmp_path: Path, socket: str) -> dict[str, object]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import kill_tmux_server, tmux
+from helpers import kill_tmux_server, run_gt_tui, tmux
 from sqlserver import SQLServer
 
 from gt_tui.engine.audit import scrub
@@ -112,11 +112,7 @@ def test_cli_refuses_a_missing_password_file(tmp_path: Path) -> None:
 
 def cli(*args: str, home: Path, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "gt_tui", *args],
-        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-        timeout=timeout, check=False,
-    )  # fmt: skip
+    return run_gt_tui(*args, env=env, timeout=timeout)
 
 
 # ---------------------------------------------------------------- children's environments
