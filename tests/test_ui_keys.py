@@ -20,6 +20,7 @@ from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
 from gt_tui.ui.screens.zoom import ZoomScreen
 from gt_tui.ui.widgets.bottleneck_map import MapBox
+from gt_tui.ui.widgets.header import StatusHeader
 from gt_tui.ui.widgets.metric_pane import MetricPane
 
 
@@ -275,3 +276,18 @@ async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall):
         await pilot.press("l")
         await pilot.pause()
         assert engine.demo is None or engine.demo.set_to == []
+
+
+async def test_a_tick_reaching_a_screen_torn_down_at_exit_draws_nothing():
+    """At exit Textual prunes the dashboard's widgets while it is still on the stack; a timer
+    tick then must not query them (it raised NoMatches: StatusHeader)."""
+    app, _ = make_app(calm_snapshot())
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        dashboard = app.screen
+        await app._prune(*dashboard.children)  # what App._close_all does, widget by widget
+        dashboard._pruning = True
+        assert not dashboard.query(StatusHeader)
+        app.broadcast()  # raised NoMatches before
+        dashboard.show_state()
+        assert not dashboard.showing

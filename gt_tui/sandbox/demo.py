@@ -8,7 +8,9 @@ refinery per rig. The console reads it with the same code as any town.
 
 On exit (also on Ctrl-C, SIGTERM or SIGHUP in the owning process) every agent is stopped,
 the town's tmux server is killed, its databases are dropped, and its directory removed
-unless the caller chose it (`directory`), in which case the files are kept.
+unless the caller chose it (`directory`), in which case the files are kept. What a demo owns
+is on record while it lives (sandbox.ownership): a demo killed outright is cleaned up by the
+next one to start.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from gt_tui.sandbox.agents.patrol import ensure_refinery_worktree
 from gt_tui.sandbox.dburl import parse_db_url
 from gt_tui.sandbox.layout import HQ, MARKER, RigPlan, sqlite_relpath, write_town_files
 from gt_tui.sandbox.load import DEMO_SETTINGS, profile, set_level, write_state
-from gt_tui.sandbox.scale import DB_PREFIX, RIGS, database_names
-from gt_tui.sandbox.schema import create_beads_schema, drop_database
+from gt_tui.sandbox.ownership import Claim, drop_databases, sweep_dead_demos
+from gt_tui.sandbox.scale import RIGS, database_names
+from gt_tui.sandbox.schema import create_beads_schema
 from gt_tui.settings import load_settings, town_config_path
 from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase
 from gt_tui.town.pool import PoolLimits
@@ -91,13 +94,18 @@ class DemoTown:
         self._saved_env: dict[str, str | None] = {}
         self._saved_signals: dict[int, Any] = {}
         self._closed = False
+        self._claim = Claim.mine()
 
     # ---- context manager ---------------------------------------------------------------
 
     def __enter__(self) -> DemoTown:
         self._install_signals()
         try:
+            sweep_dead_demos(self.endpoint)  # what killed demos left (a live one's stays)
             self._prepare_root()
+            self._claim.town = str(self.root)
+            self._claim.root = str(self.root) if self._made_root else ""
+            self._claim.save()
             self._patch_env()
             self._build()
             self._start_agents()
@@ -150,6 +158,11 @@ class DemoTown:
         self.databases = database_names(self.rig_plans, self.endpoint)
         write_town_files(self.root, TOWN_NAME, list(self.rig_plans), self.endpoint, self.databases)
         self.socket = tmux_socket_name(self.root)
+        self._claim.socket = self.socket
+        if self.endpoint is not None:  # SQLite files live in the town's directory
+            self._claim.server = f"{self.endpoint.host}:{self.endpoint.port}"
+            self._claim.databases = list(self.databases.values())
+        self._claim.save()  # before anything is created on the server
         self._create_databases()
         self._write_settings()
         for rig in self.rig_plans:
@@ -226,6 +239,7 @@ class DemoTown:
                 self._drop_databases()
                 self._remove_root()
                 self._restore_env()
+                self._claim.forget()
         self._restore_signals()
 
     def _stop_processes(self) -> None:
@@ -238,16 +252,8 @@ class DemoTown:
             runner.sweep(self.root)
 
     def _drop_databases(self) -> None:
-        if self.endpoint is None or not self._created_databases:
-            return
-        db = self._open_admin()
-        try:
-            for name in self._created_databases:
-                if name.startswith(DB_PREFIX):
-                    with contextlib.suppress(Exception):
-                        drop_database(db, name)
-        finally:
-            db.close()
+        if self.endpoint is not None and self._created_databases:
+            drop_databases(self.endpoint, self._created_databases)
 
     def _remove_root(self) -> None:
         if self._made_root:

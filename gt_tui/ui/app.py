@@ -1,7 +1,7 @@
 """The Textual console: refresh loop, keys, actions; the screens draw what it holds.
 
-All I/O runs in thread workers. A refresh is armed only after the previous one has finished, so a
-slow server never piles refreshes up, and the UI keeps answering keys while one hangs.
+All I/O runs in threads: the refresh loop (gt_tui.ui.refresh_loop) in one that quitting never
+waits for, actions in Textual thread workers. The UI keeps answering keys while a refresh hangs.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from textual.timer import Timer
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import ReadOnlyRefused
-from gt_tui.export.render import stale_copy
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, ViewState
 from gt_tui.ui import keymap
-from gt_tui.ui.messages import ActionFinished, ActionProgress, RefreshFailed, SnapshotArrived
+from gt_tui.ui.messages import ActionFinished, ActionProgress
+from gt_tui.ui.refresh_loop import RefreshLoop, one_line
 from gt_tui.ui.theme import THEME, palette_for
 
 Clock = Callable[[], datetime]
@@ -52,13 +52,7 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def one_line(error: BaseException) -> str:
-    """An exception as one short line a person can read."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:160]
-
-
-class GtTuiApp(App[int]):
+class GtTuiApp(RefreshLoop, App[int]):
     """The gt-tui console: interactive, or a read-only wall monitor with `wall=True`."""
 
     CSS_PATH = "app.tcss"
@@ -127,57 +121,12 @@ class GtTuiApp(App[int]):
         )
 
     def broadcast(self) -> None:
-        """Let every screen that shows the snapshot redraw what changed."""
+        """Let every screen that shows the snapshot, and is composed and not closing, redraw."""
+        from gt_tui.ui.screens.base import SnapshotScreen
+
         for screen in self.screen_stack:
-            show = getattr(screen, "show_state", None)
-            if show is not None:
-                show()
-
-    # ------------------------------------------------------------ the refresh loop
-
-    def start_refresh(self) -> None:
-        """Run one refresh now, unless one is in flight (then run again right after it)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._refresh_started is not None:
-            self._refresh_again = True
-            return
-        self._refresh_started = time.monotonic()
-        self._refresh_worker()
-
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self) -> None:
-        try:
-            snapshot = self.engine.refresh()
-            if not isinstance(snapshot, Snapshot):
-                raise TypeError(f"the engine returned {type(snapshot).__name__}, not a Snapshot")
-        except Exception as error:  # the engine should not raise; the console must not die of it
-            self.post_message(RefreshFailed(one_line(error)))
-        else:
-            self.post_message(SnapshotArrived(snapshot))
-
-    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
-        self.snapshot = self._last_good = message.snapshot
-        self.failure = self._failure_since = None
-        self._refresh_finished()
-
-    def on_refresh_failed(self, message: RefreshFailed) -> None:
-        self._failure_since = self._failure_since or self.clock()
-        self.failure = message.error
-        if self._last_good is not None:
-            self.snapshot = stale_copy(self._last_good, message.error, self._failure_since)
-        self._refresh_finished()
-
-    def _refresh_finished(self) -> None:
-        self.refreshes += 1
-        self._refresh_started = None
-        if self._refresh_again:
-            self._refresh_again = False
-            self.start_refresh()
-        elif not self.paused:
-            self._timer = self.set_timer(self.refresh_interval, self.start_refresh)
-        self.broadcast()
+            if isinstance(screen, SnapshotScreen) and screen.showing:
+                screen.show_state()
 
     # ------------------------------------------------------------ keys
 
@@ -343,7 +292,8 @@ class GtTuiApp(App[int]):
 def run_console(engine: Engine, *, wall: bool = False, refresh_interval: float = 2.0) -> int:
     """Run the console full screen until the user quits; returns the process exit code.
 
-    The caller owns the engine (and closes it); quitting waits for an in-flight refresh to return.
+    The caller owns the engine (and closes it); quitting does not wait for an in-flight refresh,
+    which is abandoned (see gt_tui.ui.refresh_loop): closing the engine must not wait for it either.
     """
     app = GtTuiApp(engine, wall=wall, refresh_interval=refresh_interval)
     app.run()

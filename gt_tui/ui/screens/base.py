@@ -1,9 +1,10 @@
-"""What every full screen of the console shares: the header, the action bar, the wall class."""
+"""What every screen of the console shares: release on close; the header, action bar, wall class."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual._styles_cache import StylesCache
 from textual.screen import Screen
 
 from gt_tui.engine.snapshot import Snapshot
@@ -11,7 +12,23 @@ from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.header import StatusHeader
 
 
-class SnapshotScreen(Screen):
+def release_render_caches() -> None:
+    """Forget Textual's render cache that outlives the widgets it drew.
+
+    `StylesCache.get_inner_outer` is an `lru_cache` on a method: its 1024 entries hold the
+    styles caches (every rendered line) of widgets long removed, about 1 MiB per zoom shown.
+    """
+    StylesCache.get_inner_outer.cache_clear()
+
+
+class Released:
+    """Mixin for a screen: once it is removed, nothing Textual caches keeps its widgets alive."""
+
+    def on_unmount(self) -> None:
+        release_render_caches()
+
+
+class SnapshotScreen(Released, Screen):
     """A screen drawn from the app's snapshot and view state; subclasses draw the rest in `show`."""
 
     AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
@@ -22,9 +39,15 @@ class SnapshotScreen(Screen):
         self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
         self.show_state()
 
+    @property
+    def showing(self) -> bool:
+        """Composed, and not being torn down (at exit Textual prunes a screen's widgets while it
+        is still on the stack): only then are its widgets there to be drawn."""
+        return self.ready and self.is_attached and not (self._closing or self._pruning)
+
     def show_state(self) -> None:
         """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
-        if not self.ready:
+        if not self.showing:
             return
         headers = self.query(StatusHeader)
         if not headers:  # the app is exiting and has pruned this screen's widgets

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from gt_tui.ui.keymap import BENCHMARK_KINDS, Key
+from gt_tui.ui.screens.base import Released
 
 
 def details_renderable(details: Any) -> RenderableType:
@@ -25,7 +26,7 @@ def details_renderable(details: Any) -> RenderableType:
     return Pretty(details, max_length=6, max_string=200)  # long sample lists are cut
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Released, ModalScreen[bool]):
     """Ask before an action changes anything: `y` runs it, `n` or `escape` cancels."""
 
     BINDINGS: ClassVar = [
@@ -56,7 +57,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class BenchmarkScreen(ModalScreen[str | None]):
+class BenchmarkScreen(Released, ModalScreen[str | None]):
     """Choose what to benchmark (this is the confirmation too); `escape` cancels."""
 
     BINDINGS: ClassVar = [
@@ -84,7 +85,7 @@ class BenchmarkScreen(ModalScreen[str | None]):
         self.dismiss(kind or None)
 
 
-class ResultScreen(ModalScreen[None]):
+class ResultScreen(Released, ModalScreen[None]):
     """What an action did: its one-line summary and its details."""
 
     BINDINGS: ClassVar = [

@@ -6,13 +6,13 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.health import METRICS
 from gt_tui.ui.screens.base import SnapshotScreen
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.bottleneck_map import BottleneckMap
+from gt_tui.ui.widgets.footer import ConsoleFooter
 from gt_tui.ui.widgets.header import StatusHeader
 from gt_tui.ui.widgets.metric_pane import MetricPane
 from gt_tui.ui.widgets.side_panels import AttentionPanel, TownPanel
@@ -41,7 +41,7 @@ class DashboardScreen(SnapshotScreen):
         yield ErrorsBar(id="errors")
         yield ActionBar()
         yield EngineStrip(id="engine")
-        yield Footer()
+        yield ConsoleFooter()
 
     def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
         panes = list(self.query(MetricPane))

@@ -17,6 +17,7 @@ from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import HEALTH_ICONS, HEALTH_WORDS, STALE_ICON, Palette, thresholds_text
 from gt_tui.health import Health
 from gt_tui.ui import keymap
+from gt_tui.ui.screens.base import Released
 
 
 def keys_table(palette: Palette, *, read_only: bool) -> Table:
@@ -55,7 +56,7 @@ def legend(snapshot: Snapshot | None, palette: Palette) -> Group:
     return Group(Text("Health", style=palette.strong), words, note, Text(""), rows)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Released, ModalScreen[None]):
     """Keys and legend; `escape`, `?` or `q` close it."""
 
     BINDINGS: ClassVar = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import metric_state
@@ -15,6 +15,7 @@ from gt_tui.health import METRICS
 from gt_tui.ui.screens.base import SnapshotScreen
 from gt_tui.ui.screens.dashboard import metric_of
 from gt_tui.ui.widgets.action_bar import ActionBar
+from gt_tui.ui.widgets.footer import ConsoleFooter
 from gt_tui.ui.widgets.header import StatusHeader
 from gt_tui.ui.widgets.state import set_state
 from gt_tui.ui.widgets.window_plot import WindowPlot
@@ -42,7 +43,7 @@ class ZoomScreen(SnapshotScreen):
                 yield Static("", id="zoom-breakdown")
                 yield Static("", id="zoom-worst")
         yield ActionBar()
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.query_one("#zoom-breakdown").border_title = "by rig / role"

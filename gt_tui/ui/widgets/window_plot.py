@@ -1,6 +1,8 @@
 """The zoomed chart: the metric's window over time with its warning and danger lines (plotext).
 
 Every WindowPlot owns its own plotext figure (textual-plotext gives each widget one): no global.
+textual-plotext subscribes each plot to the app's theme signal with a callback that holds the
+plot, and never unsubscribes: the plot (figure, caches) would outlive its screen, so it does here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class WindowPlot(PlotextPlot):
     def __init__(self) -> None:
         super().__init__(id="zoom-plot")
         self._shown: tuple[object, ...] | None = None
+
+    def on_unmount(self) -> None:
+        self.app.theme_changed_signal.unsubscribe(self)
 
     def update_from(self, metric: MetricSummary, now: datetime) -> None:
         shown = (metric.samples, metric.warning, metric.danger, metric.stale, now, self.app.theme)
