@@ -49,12 +49,9 @@ class SnapshotScreen(Released, Screen):
         """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
         if not self.showing:
             return
-        headers = self.query(StatusHeader)
-        if not headers:  # the app is exiting and has pruned this screen's widgets
-            return
         app = self.app
         snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
-        headers.first().update_from(snapshot, view, palette)
+        self.query_one(StatusHeader).update_from(snapshot, view, palette)
         self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
         self.show(snapshot, view, palette)
 
