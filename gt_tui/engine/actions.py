@@ -25,6 +25,7 @@ from gt_tui.engine.cache import EngineCache, LoadReport
 from gt_tui.engine.limits import Limits
 from gt_tui.engine.queue import QueueView, flush_queue, queue_view
 from gt_tui.errors import GtTuiError, ReadOnlyRefused
+from gt_tui.safe_text import safe_text
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
@@ -104,7 +105,7 @@ class Actions:
             self._audit(name, arguments, "refused", str(exc), start)
             raise
         except GtTuiError as exc:
-            result = ActionResult(False, str(exc))
+            result = ActionResult(False, safe_text(str(exc)))  # it may quote town text
         except BaseException as exc:
             self._audit(name, arguments, "error", f"{type(exc).__name__}: {exc}", start)
             raise

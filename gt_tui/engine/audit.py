@@ -3,7 +3,8 @@
 Each line is written with a single `write(2)` on a descriptor opened with `O_APPEND`, so
 lines from several consoles (or a console and a script) never interleave.
 Arguments whose key mentions a password, secret or token are replaced by `****`, and so
-is the password of any `scheme://user:password@host` text.
+is the password of any `scheme://user:password@host` text. Every string is made safe to
+print (gt_tui/safe_text.py): `jq -r` would otherwise replay a town's escape sequences.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from gt_tui.safe_text import safe_data
 
 SECRET_MARKERS = ("pass", "secret", "token")
 MASK = "****"
@@ -95,6 +98,7 @@ class AuditLog:
             "result": {"status": status, "summary": summary[:SUMMARY_MAX]},
             "duration_ms": round(duration_ms, 3),
         }
+        entry = safe_data(entry)  # town text in a line that `jq -r` prints raw
         self._append((json.dumps(entry, ensure_ascii=False) + "\n").encode())
         return entry
 

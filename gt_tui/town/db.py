@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import pymysql
 
 from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
+from gt_tui.safe_text import safe_rows
 from gt_tui.town import mysql_conn
 from gt_tui.town.files import refuse_non_regular
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
@@ -175,7 +176,7 @@ class MySQLDatabase(_Counted):
             cur.execute(sql, tuple(params) or None)
             return list(cur.fetchall())
 
-        return self._run(step)
+        return safe_rows(self._run(step))  # town text never reaches a view raw
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard_write(sql)
@@ -265,7 +266,7 @@ class SQLiteDatabase(_Counted):
         self._conn.execute("PRAGMA busy_timeout = 10000")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._run(sql, params, lambda cur: cur.fetchall())
+        return safe_rows(self._run(sql, params, lambda cur: cur.fetchall()))
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard_write(sql)
