@@ -21,7 +21,6 @@ from typing import Any, Protocol
 import pymysql
 
 from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
-from gt_tui.safe_text import safe_rows
 from gt_tui.town import mysql_conn
 from gt_tui.town.files import refuse_non_regular
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
@@ -176,7 +175,7 @@ class MySQLDatabase(_Counted):
             cur.execute(sql, tuple(params) or None)
             return list(cur.fetchall())
 
-        return safe_rows(self._run(step))  # town text never reaches a view raw
+        return self._run(step)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard_write(sql)
@@ -266,7 +265,7 @@ class SQLiteDatabase(_Counted):
         self._conn.execute("PRAGMA busy_timeout = 10000")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return safe_rows(self._run(sql, params, lambda cur: cur.fetchall()))
+        return self._run(sql, params, lambda cur: cur.fetchall())
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard_write(sql)
