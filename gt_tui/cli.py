@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gt_tui import __version__
 from gt_tui.errors import GtTuiError
+from gt_tui.safe_text import safe_text
 
 FORMATS = ("text", "json", "svg")
 LOADS = ("light", "normal", "heavy")
@@ -141,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except GtTuiError as exc:
-        print(f"gt-tui: {exc}", file=sys.stderr)
+        print(f"gt-tui: {safe_text(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

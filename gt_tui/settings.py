@@ -26,6 +26,7 @@ import tomli_w
 
 from gt_tui.errors import GtTuiError, MalformedFile, SettingError
 from gt_tui.health import METRICS, Threshold
+from gt_tui.safe_text import safe_data
 from gt_tui.setting_values import (
     FORMATTERS,
     PARSERS,
@@ -390,7 +391,8 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterator[tuple[st
 
 
 def read_file(path: Path) -> dict[str, object]:
-    """The raw values in a settings file by dotted name ({} when there is no file)."""
+    """The raw values in a settings file by dotted name ({} when there is no file); keys and
+    text made safe to show, as a bad one is quoted in the error."""
     try:
         text = read_regular_text(Path(path))
     except FileNotFoundError:
@@ -400,7 +402,7 @@ def read_file(path: Path) -> dict[str, object]:
     except OSError as err:
         raise MalformedFile(path, err.strerror or str(err)) from None
     try:
-        return dict(_flatten(tomllib.loads(text)))
+        return safe_data(dict(_flatten(tomllib.loads(text))))
     except tomllib.TOMLDecodeError as err:
         raise MalformedFile(path, f"not valid TOML ({err})") from None
     except RecursionError:

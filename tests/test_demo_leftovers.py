@@ -20,6 +20,8 @@ from gt_tui.sandbox.dburl import parse_db_url
 from gt_tui.sandbox.ownership import Claim, claims_dir, sweep_dead_demos
 from gt_tui.sandbox.scale import DB_PREFIX
 
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
+
 START_LIMIT_S = 90.0  # a safety bound for a sandbox to come up on a loaded machine
 
 

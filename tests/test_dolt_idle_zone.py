@@ -24,7 +24,7 @@ from gt_tui.export.window import zoom_summary
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.server import ServerStatus, idle_limit
 
-pytestmark = pytest.mark.mariadb
+pytestmark = [pytest.mark.mariadb, pytest.mark.faults]  # the fault suite: `make faults`
 WAIT_TIMEOUT = 2
 ZONE = "+05:00"
 

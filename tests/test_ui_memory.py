@@ -10,11 +10,14 @@ import gc
 import tracemalloc
 import weakref
 
+import pytest
 from snapshots_fixtures import NOW, FakeEngine, trouble_snapshot, wait_for
 
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.confirm import ResultScreen
 from gt_tui.ui.screens.dashboard import DashboardScreen
+
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
 
 # (key that opens a screen, key that closes it): zoom 1-5, help, a confirmation, the benchmark.
 OPEN_CLOSE = [*((str(n), "escape") for n in range(1, 6)), ("question_mark", "escape")]

@@ -14,8 +14,11 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 from helpers import tmux
 from test_ui_stalled import stalled_port, stalled_town
+
+pytestmark = pytest.mark.faults  # the fault suite: `make faults`
 
 __all__ = ["stalled_port"]  # the fixture, used by name below
 

@@ -3,7 +3,8 @@
 Each line is written with a single `write(2)` on a descriptor opened with `O_APPEND`, so
 lines from several consoles (or a console and a script) never interleave.
 Arguments whose key names a secret (`town.secret_env.is_secret_name`) are replaced by
-`****`, and so is the password of any `scheme://user:password@host` text.
+`****`, and so is the password of any `scheme://user:password@host` text. Every string is
+made safe to print (gt_tui/safe_text.py): `jq -r` would otherwise replay a town's escapes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gt_tui.safe_text import safe_data
 from gt_tui.town.secret_env import is_secret_name
 
 MASK = "****"
@@ -91,6 +93,7 @@ class AuditLog:
             "result": {"status": status, "summary": summary[:SUMMARY_MAX]},
             "duration_ms": round(duration_ms, 3),
         }
+        entry = safe_data(entry)  # town text in a line that `jq -r` prints raw
         self._append((json.dumps(entry, ensure_ascii=False) + "\n").encode())
         return entry
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gt_tui import health as h
 from gt_tui.engine.snapshot import Sample
+from gt_tui.safe_text import safe_text
 from gt_tui.town.addresses import canonical_address
 from gt_tui.town.beads import ACK_PREFIX
 from gt_tui.town.db import Row, utc
@@ -161,7 +162,7 @@ def polecat_names(town: Town) -> list[tuple[str, str]]:
         base = town.polecats_dir(rig)
         if base.is_dir():
             found += [
-                (rig.name, p.name)
+                (rig.name, safe_text(p.name))  # a directory name is town text too
                 for p in sorted(base.iterdir())
                 if p.is_dir() and not p.name.startswith(".")
             ]

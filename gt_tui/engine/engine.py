@@ -40,6 +40,7 @@ from gt_tui.engine.spawns import SpawnPairer
 from gt_tui.engine.window import CountWindow, TimeWindow, summarize
 from gt_tui.errors import GtTuiError
 from gt_tui.health import METRICS, MetricSpec, Threshold, scale_tier
+from gt_tui.safe_text import safe_text
 from gt_tui.settings import Settings, thresholds
 from gt_tui.town.db import Database
 from gt_tui.town.events import EventsTail
@@ -177,7 +178,8 @@ class Engine:
     def _fail(self, source: str, message: str) -> None:
         first = self._errors.get(source)
         since = first.since if first else self.clock()
-        self._errors[source] = SourceError(source, message.splitlines()[0], since)
+        first_line = (message.splitlines() or [""])[0]  # errors quote files and rows
+        self._errors[source] = SourceError(source, safe_text(first_line), since)
 
     # -- state the source readers update ------------------------------------------------
 
@@ -252,7 +254,7 @@ class Engine:
         running = None if f.running_sessions is None else len(f.running_sessions)
         return TownInfo(
             name=self.town.name,
-            root=str(self.town.root),
+            root=safe_text(str(self.town.root)),
             mode=self.mode,
             rigs=tuple(rig.name for rig in self.town.rigs),
             scale=tier.name,
@@ -271,7 +273,7 @@ class Engine:
         error, probe, f = self._errors.get("dolt"), self.probe, self.facts
         sqlite = self.town.is_sqlite
         return DoltInfo(
-            "sqlite (demo)" if sqlite else str(self.town.endpoint),
+            "sqlite (demo)" if sqlite else safe_text(str(self.town.endpoint)),
             status.kind,
             status.version,
             f.connections,

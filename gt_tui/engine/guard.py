@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from gt_tui.engine.audit import AuditLog
 from gt_tui.errors import GtTuiError, ReadOnlyRefused
+from gt_tui.safe_text import safe_text
 
 F = TypeVar("F", bound=Callable[..., "ActionResult"])
 
@@ -91,7 +92,7 @@ class Guarded:
             self._audit(name, arguments, "refused", str(exc), start)
             raise
         except GtTuiError as exc:
-            result = ActionResult(False, str(exc))
+            result = ActionResult(False, safe_text(str(exc)))  # it may quote town text
         except BaseException as exc:
             self._audit(name, arguments, "error", f"{type(exc).__name__}: {exc}", start)
             raise

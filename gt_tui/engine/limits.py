@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gt_tui.errors import SettingError, SourceUnavailable
+from gt_tui.safe_text import safe_rows
 from gt_tui.town.db import Database, Row
 from gt_tui.town.pool import PoolStats
 
@@ -258,7 +259,8 @@ def _rate_settings(settings: Mapping[str, Any]) -> tuple[float, int]:
 
 
 class LimitedDatabase:
-    """A Database whose every statement first passes `Limits.query_slot()`."""
+    """A Database whose every statement first passes `Limits.query_slot()`; the rows it
+    returns have their text made safe to show (gt_tui/safe_text.py): the console's one door."""
 
     def __init__(self, db: Database, limits: Limits, timeout: float = WAIT_TIMEOUT) -> None:
         self.inner = db
@@ -279,7 +281,7 @@ class LimitedDatabase:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.limits.query_slot(self.timeout):
-            return self.inner.query(sql, params)
+            return safe_rows(self.inner.query(sql, params))
 
     def timed_query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[Row], float]:
         """Rows and the round trip in ms, timed after the limits let it through: a wait for
@@ -287,7 +289,7 @@ class LimitedDatabase:
         with self.limits.query_slot(self.timeout):
             started = time.perf_counter()
             rows = self.inner.query(sql, params)
-            return rows, (time.perf_counter() - started) * 1000.0
+            return safe_rows(rows), (time.perf_counter() - started) * 1000.0
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self.limits.query_slot(self.timeout):

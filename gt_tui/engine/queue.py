@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.engine.batch import CHUNK
+from gt_tui.safe_text import safe_data, unpicture_layout
 from gt_tui.town.beads import each_issue_table, run_union
 from gt_tui.town.db import Database, quote_name, sql_time, utc
 from gt_tui.town.gt_cli import gt_available, run_gt
@@ -141,7 +142,10 @@ def _item(row: Sequence[Any], rig_of_db: Mapping[str, str]) -> QueueItem:
 
 
 def context_fields(description: str | None, metadata: Any) -> tuple[dict[str, Any], str]:
-    """The sling fields from the description (JSON or `key: value` lines), else metadata."""
+    """The sling fields from the description (JSON or `key: value` lines), else metadata.
+
+    The cells were made safe as they were read (newlines shown as `␊`): the parsers put
+    their layout back to parse them, and make what the parse yields safe again."""
     fields = _json_object(description) or _key_values(description or "")
     if fields.get("enqueued_at"):
         return fields, "description"
@@ -153,17 +157,18 @@ def context_fields(description: str | None, metadata: Any) -> tuple[dict[str, An
 
 def _json_object(text: Any) -> dict[str, Any]:
     if isinstance(text, dict):
-        return text
+        return safe_data(text)
     try:
-        value = json.loads(text) if text else None
+        value = json.loads(unpicture_layout(text)) if text else None
     except (TypeError, ValueError):
         return {}
-    return value if isinstance(value, dict) else {}
+    return safe_data(value) if isinstance(value, dict) else {}
 
 
 def _key_values(text: str) -> dict[str, Any]:
-    pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
-    return {key.strip(): value.strip() for key, value in pairs if key.strip()}
+    lines = unpicture_layout(text).splitlines()
+    pairs = (line.split(":", 1) for line in lines if ":" in line)
+    return safe_data({key.strip(): value.strip() for key, value in pairs if key.strip()})
 
 
 def _moment(value: Any) -> datetime | None:

@@ -27,6 +27,7 @@ from pathlib import Path
 import psutil
 
 from gt_tui.errors import GtTuiError, SourceUnavailable
+from gt_tui.safe_text import safe_text
 from gt_tui.settings import Settings
 from gt_tui.town.model import Town
 from gt_tui.town.tmux import TimedServer, TmuxSession, list_sessions
@@ -146,7 +147,8 @@ def list_panes(socket: str) -> list[Pane]:
 
 def _pane(line: str) -> Pane:
     session, dead, pid, command = line.split("\t")
-    return Pane(session, dead == "1", int(pid) if pid.isdigit() else None, command)
+    pid_number = int(pid) if pid.isdigit() else None
+    return Pane(safe_text(session), dead == "1", pid_number, safe_text(command))
 
 
 def pane_verdict(pane: Pane, agent_names: Iterable[str] = ()) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from gt_tui.health import EVENTS_DISORDER_S
+from gt_tui.safe_text import safe_data, safe_text
 from gt_tui.town.db import utc
 from gt_tui.town.files import open_regular
 
@@ -31,7 +32,7 @@ def parse_event(line: bytes) -> Event | None:
     """An event from one line, or None when the line is not a well-formed event.
 
     Never raises: a line nested too deeply, a time out of range or any other oddity
-    costs that one line, never the read it is part of.
+    costs that one line, never the read it is part of. Its text is made safe to show.
     """
     try:
         data = json.loads(line)
@@ -41,10 +42,11 @@ def parse_event(line: bytes) -> Event | None:
         if ts is None:
             return None
         payload = data.get("payload")
-        actor = str(data.get("actor") or "")
+        actor = safe_text(str(data.get("actor") or ""))
+        payload = safe_data(payload) if isinstance(payload, dict) else {}
     except (ValueError, RecursionError):
         return None
-    return Event(ts, data["type"], actor, payload if isinstance(payload, dict) else {})
+    return Event(ts, safe_text(data["type"]), actor, payload)
 
 
 class EventsTail:

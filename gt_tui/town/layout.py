@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from gt_tui.errors import MalformedFile, TownNotFound
+from gt_tui.safe_text import safe_text
 from gt_tui.town.db import Endpoint
 from gt_tui.town.files import read_regular_text
 from gt_tui.town.model import Rig, Town
@@ -132,7 +133,7 @@ def load_town(root: Path, env: Mapping[str, str] | None = None) -> Town:
     """Read a town's identity, rigs, databases and endpoints."""
     env = os.environ if env is None else env
     town_json = read_json_object(root / MARKER)
-    name = str(town_json.get("name") or root.name)
+    name = safe_text(str(town_json.get("name") or root.name))
     metadata = beads_metadata(root / ".beads")
     rigs = tuple(read_rigs(root))
     hq = str(metadata.get("dolt_database") or "hq")
@@ -152,7 +153,7 @@ def load_town(root: Path, env: Mapping[str, str] | None = None) -> Town:
 def _sqlite_files(root: Path, hq: str, rigs: tuple[Rig, ...]) -> tuple[tuple[str, Path], ...]:
     """The demo town's SQLite files, from each `.beads/metadata.json`'s `sqlite_path`."""
     dirs = [(hq, root / ".beads")]
-    dirs += [(rig.database, root / rig.name / "mayor" / "rig" / ".beads") for rig in rigs]
+    dirs += [(rig.database, root / rig.directory / "mayor" / "rig" / ".beads") for rig in rigs]
     files = []
     for database, beads_dir in dirs:
         relative = beads_metadata(beads_dir).get("sqlite_path")
@@ -187,7 +188,9 @@ def _rig(root: Path, path: Path, name: str, entry: Any) -> Rig:
         raise MalformedFile(path, f"rig '{name}': 'beads' must be an object")
     prefix = str(beads.get("prefix") or DEFAULT_PREFIX).rstrip("-")
     metadata = beads_metadata(root / name / "mayor" / "rig" / ".beads")
-    return Rig(name=name, prefix=prefix, database=str(metadata.get("dolt_database") or name))
+    database = str(metadata.get("dolt_database") or name)
+    shown = safe_text(name)  # the directory keeps its name on disk; views get the safe one
+    return Rig(shown, safe_text(prefix), database, "" if shown == name else name)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,21 @@ from gt_tui.town.db import Endpoint
 
 @dataclass(frozen=True)
 class Rig:
-    """A rig: its name, its beads prefix without the dash (`gt`), and its database name."""
+    """A rig: its name, its beads prefix without the dash (`gt`), and its database name.
+
+    `name` is safe to show (gt_tui/safe_text.py); `path_name` is the directory's name on
+    disk where that differs (a name with control characters), for paths only.
+    """
 
     name: str
     prefix: str
     database: str
+    path_name: str = ""
+
+    @property
+    def directory(self) -> str:
+        """The rig's directory under the town root, as on disk."""
+        return self.path_name or self.name
 
     def session_name(self, polecat: str) -> str:
         """The tmux session of a polecat, as gt names it: `<prefix>-<Name>`."""
@@ -55,4 +65,4 @@ class Town:
         return next((rig for rig in self.rigs if rig.prefix == prefix.rstrip("-")), None)
 
     def polecats_dir(self, rig: Rig) -> Path:
-        return self.root / rig.name / "polecats"
+        return self.root / rig.directory / "polecats"

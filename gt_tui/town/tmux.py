@@ -21,6 +21,7 @@ from typing import Any
 import libtmux
 
 from gt_tui.errors import SourceUnavailable
+from gt_tui.safe_text import safe_text
 from gt_tui.town.secret_env import without_secrets
 
 TMUX_TIMEOUT = 3.0
@@ -122,7 +123,7 @@ def list_sessions(socket_name: str, timeout: float = TMUX_TIMEOUT) -> list[TmuxS
 def _parse_session(line: str) -> TmuxSession:
     name, created, activity, dead, pid = line.split("\t")
     return TmuxSession(
-        name,
+        safe_text(name),  # tmux escapes C0 itself (\\033) but passes bidi overrides through
         int(created or 0),
         int(activity or 0),
         dead == "1",
