@@ -18,8 +18,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from gt_tui.engine.local_actions import LocalActions, cli_read_only
 from gt_tui.errors import GtTuiError, TownNotFound
+from gt_tui.local_actions import LocalActions, cli_read_only
 from gt_tui.settings import (
     SETTINGS,
     Settings,

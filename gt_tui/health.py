@@ -41,21 +41,35 @@ class Threshold:
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """One of the five health metrics: its name, label, unit and default threshold."""
+    """One of the five health metrics: its name, label, unit and default threshold; the
+    engine source its numbers come from (a failing source makes the metric stale) and how
+    precise they are."""
 
     key: str
     label: str
     unit: str
     threshold: Threshold
+    source: str
+    precision: str
 
 
+DB_SECONDS = "database timestamps have 1-second resolution (±1 s)"
 METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("dolt_latency", "Dolt query latency", "ms", Threshold(10, 50)),
-    MetricSpec("polecat_spawn", "Polecat spawn time", "s", Threshold(5, 15)),
-    MetricSpec("mail_lag", "Mail lag", "s", Threshold(1, 5)),
-    MetricSpec("convoy_refresh", "Convoy refresh time", "s", Threshold(2, 10)),
-    MetricSpec("patrol_cycle", "Patrol cycle time", "s", Threshold(30, 60)),
-)
+    MetricSpec(
+        "dolt_latency", "Dolt query latency", "ms", Threshold(10, 50), "dolt",
+        "measured round trip through the console's pool",
+    ),
+    MetricSpec(
+        "polecat_spawn", "Polecat spawn time", "s", Threshold(5, 15), "events",
+        ".events.jsonl timestamps have 1-second resolution (±1 s)",
+    ),
+    MetricSpec("mail_lag", "Mail lag", "s", Threshold(1, 5), "mail", DB_SECONDS),
+    MetricSpec(
+        "convoy_refresh", "Convoy refresh time", "s", Threshold(2, 10), "convoys",
+        "measured by the engine's own clock",
+    ),
+    MetricSpec("patrol_cycle", "Patrol cycle time", "s", Threshold(30, 60), "patrols", DB_SECONDS),
+)  # fmt: skip
 METRIC_BY_KEY = {spec.key: spec for spec in METRICS}
 
 

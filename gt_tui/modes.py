@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gt_tui.engine.engine import Engine
-from gt_tui.engine.local_actions import cli_read_only
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import SettingError
 from gt_tui.health import Health
+from gt_tui.local_actions import cli_read_only
 from gt_tui.settings import Settings, load_settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.layout import find_town_root, load_town

@@ -128,7 +128,7 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
     if not result.ok:
         return _finish(result, out)
     if args.save:
-        from gt_tui.engine.local_actions import LocalActions
+        from gt_tui.local_actions import LocalActions
 
         saved = LocalActions(ctx.town.name, read_only=ctx.read_only).save_benchmark(
             args.save, result.details

@@ -25,6 +25,7 @@ from typing import Any, cast
 import tomli_w
 
 from gt_tui.errors import GtTuiError, MalformedFile, SettingError
+from gt_tui.files import read_regular_text
 from gt_tui.health import METRICS, Threshold
 from gt_tui.safe_text import safe_data
 from gt_tui.setting_values import (
@@ -39,7 +40,6 @@ from gt_tui.setting_values import (
     parse_size,
     show_raw,
 )
-from gt_tui.town.files import read_regular_text
 from gt_tui.town.pool import PoolLimits
 
 # ---------------------------------------------------------------- the table

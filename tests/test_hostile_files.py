@@ -18,7 +18,7 @@ import pytest
 from test_cli_snapshot import CLI_TIMEOUT, one_line, run_cli
 from towns import build_town
 
-from gt_tui.town.files import NotRegularFile, open_regular, read_regular
+from gt_tui.files import NotRegularFile, open_regular, read_regular
 
 pytestmark = pytest.mark.faults  # the fault suite: `make faults`
 

@@ -6,8 +6,8 @@ the first one's `blocks` text as the reason.
 
 from __future__ import annotations
 
-from gt_tui.doctor import server_checks as server
-from gt_tui.doctor import town_checks as town
+import gt_tui.doctor.server_checks as server
+import gt_tui.doctor.town_checks as town
 from gt_tui.doctor.core import Check
 
 CHECKS: tuple[Check, ...] = (

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from gt_tui import health as h
 from gt_tui.engine.snapshot import Sample
+from gt_tui.files import read_regular_text
 from gt_tui.safe_text import safe_text
 from gt_tui.town.addresses import canonical_address
 from gt_tui.town.beads import ACK_PREFIX
 from gt_tui.town.db import Row, utc
-from gt_tui.town.files import read_regular_text
 from gt_tui.town.model import Town
 
 

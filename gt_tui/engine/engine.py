@@ -50,27 +50,11 @@ from gt_tui.town.server import ProbeResult, ServerStatus
 
 Clock = Callable[[], datetime]
 
-# Which source each metric's numbers come from: a failing source makes the metric stale.
-METRIC_SOURCE = {
-    "dolt_latency": "dolt",
-    "polecat_spawn": "events",
-    "mail_lag": "mail",
-    "convoy_refresh": "convoys",
-    "patrol_cycle": "patrols",
-}
 # Sources tried in every refresh even while failing; the others back off (engine/backoff.py).
 # The probe gates every database reader (they are skipped while it fails), so a dead server
 # costs this one round trip per refresh, a refused connection fails in milliseconds, and
 # trying it each time lets the console see the server return within one refresh.
 EVERY_REFRESH = frozenset({"dolt"})
-DB_SECONDS = "database timestamps have 1-second resolution (±1 s)"
-NOTES = {
-    "dolt_latency": "measured round trip through the console's pool",
-    "polecat_spawn": ".events.jsonl timestamps have 1-second resolution (±1 s)",
-    "mail_lag": DB_SECONDS,
-    "convoy_refresh": "measured by the engine's own clock",
-    "patrol_cycle": DB_SECONDS,
-}
 
 
 def utc_now() -> datetime:
@@ -128,7 +112,7 @@ class Engine:
     def _make_windows(self) -> dict[str, CountWindow | TimeWindow]:
         span = float(self.settings.get("metrics.window"))
         windows: dict[str, CountWindow | TimeWindow] = {
-            key: TimeWindow(span, self.clock) for key in METRIC_SOURCE
+            spec.key: TimeWindow(span, self.clock) for spec in METRICS
         }
         windows["dolt_latency"] = CountWindow(int(self.settings.get("metrics.dolt_probes")))
         return windows
@@ -227,7 +211,7 @@ class Engine:
         stats = summarize([s.value for s in samples])
         # Only the metric's own source: readers that need the schema fail on their own
         # without it, and the events file must not be marked stale by a database error.
-        error = self._errors.get(METRIC_SOURCE[spec.key])
+        error = self._errors.get(spec.source)
         return MetricSummary(
             key=spec.key,
             label=spec.label,
@@ -244,7 +228,7 @@ class Engine:
             stale=error is not None,
             error=error.message if error else None,
             error_since=error.since if error else None,
-            precision_note=NOTES[spec.key],
+            precision_note=spec.precision,
             skipped=self.skipped.get(spec.key, 0),
         )
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gt_tui.errors import GtTuiError, SourceUnavailable
+from gt_tui.files import read_regular_text
 from gt_tui.settings import Settings
-from gt_tui.town.files import read_regular_text
 from gt_tui.town.git import git_ok, run_git
 from gt_tui.town.gt_cli import GT_TIMEOUT, gt_available, run_gt
 from gt_tui.town.heartbeats import IDLE, WORKING, heartbeat_working, write_heartbeat

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gt_tui.engine.local_actions import LocalActions, cli_read_only
+from gt_tui.local_actions import LocalActions, cli_read_only
 from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox.scale import TIER_PLANS
 from gt_tui.sandbox.schema import VARIANTS

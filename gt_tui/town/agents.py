@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from gt_tui.town.files import read_regular_text
+from gt_tui.files import read_regular_text
 
 ROLE = "polecat"
 DEFAULT_AGENT = "claude"

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,8 +21,9 @@ from typing import Any, Protocol
 import pymysql
 
 from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
+from gt_tui.files import refuse_non_regular
 from gt_tui.town import mysql_conn
-from gt_tui.town.files import refuse_non_regular
+from gt_tui.town.endpoint import Endpoint, Timeouts
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
 
 Row = tuple[Any, ...]
@@ -58,38 +59,6 @@ def utc(value: Any) -> datetime | None:
 def sql_time(moment: datetime) -> str:
     """A UTC moment as DATETIME text both backends compare correctly against."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where a town's Dolt server listens: TCP `host:port`, or a Unix `socket` when set.
-
-    The password never appears in `str()` or `repr()`; `str()` stays `user@host:port`.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 3307
-    user: str = "root"
-    password: str = field(default="", repr=False)
-    tls: bool = False
-    socket: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.user}@{self.host}:{self.port}"
-
-    @property
-    def transport(self) -> str:
-        """ "socket" when connections go through the Unix socket, else "tcp"."""
-        return "socket" if self.socket else "tcp"
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """PyMySQL's timeouts in seconds; PyMySQL 1.2 sets none for read and write by itself."""
-
-    connect: float = 5.0
-    read: float = 10.0
-    write: float = 10.0
 
 
 class Database(Protocol):

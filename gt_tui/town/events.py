@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from gt_tui.files import open_regular
 from gt_tui.health import EVENTS_DISORDER_S
 from gt_tui.safe_text import safe_data, safe_text
 from gt_tui.town.db import utc
-from gt_tui.town.files import open_regular
 
 BLOCK = 64 * 1024  # how much the tail reads backwards at a time to find the window
 

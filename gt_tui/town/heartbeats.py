@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gt_tui.town.files import read_regular_text
+from gt_tui.files import read_regular_text
 from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Town
 from gt_tui.town.operational import POLECAT_HEARTBEAT_STALE_S

@@ -9,14 +9,11 @@ the connection or the server is gone rather than a statement refused.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import pymysql
 
 from gt_tui.errors import SourceUnavailable
-
-if TYPE_CHECKING:
-    from gt_tui.town.db import Endpoint, Timeouts
+from gt_tui.town.endpoint import Endpoint, Timeouts
 
 UNKNOWN_DATABASE = 1049
 # The server's own "shutting down", "connection killed" and "idle too long" errors.

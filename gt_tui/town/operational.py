@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gt_tui.town.files import read_regular_text
+from gt_tui.files import read_regular_text
 
 POLECAT_HEARTBEAT_STALE_S = 180.0  # gt's DefaultPolecatHeartbeatStale: 3 minutes
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
