@@ -34,6 +34,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.tmux)
 
 
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit lines and demo records of in-process tests go to a private state directory,
+    never the developer's `~/.local/state/gt-tui` (a test may still set its own)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def mariadb() -> Iterator[SQLServer]:
     """A private server for the session (Dolt if on PATH, else MariaDB), root without password.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from snapshots_fixtures import (
     NOW,
@@ -13,7 +15,9 @@ from snapshots_fixtures import (
     wait_for,
 )
 
+from gt_tui.engine.audit import AuditLog
 from gt_tui.health import METRICS
+from gt_tui.sandbox.load import read_state, write_state
 from gt_tui.ui import keymap
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.dashboard import DashboardScreen
@@ -242,40 +246,50 @@ async def test_zoomed_chart_labels_its_axes_and_thresholds():
 
 
 class RecordingDemo:
-    """Stands in for the sandbox behind a demo engine: records the loads it is set to."""
+    """Stands in for the sandbox behind a demo engine: a real sandbox state file in `root`,
+    and the loads the console set in it, read back from that file."""
 
-    def __init__(self) -> None:
-        self.load = "normal"
+    def __init__(self, root: Path) -> None:
+        self.root, self.load = root, "normal"
+        write_state(root, load="normal")
         self.set_to: list[str] = []
 
-    def set_load(self, level: str) -> None:
-        self.set_to.append(level)
-        self.load = level
+    def seen(self) -> list[str]:
+        level = read_state(self.root).get("load")
+        if level != (self.set_to[-1] if self.set_to else "normal"):
+            self.set_to.append(level)
+        return self.set_to
 
 
-async def test_l_cycles_the_demo_load():
+async def test_l_cycles_the_demo_load_through_the_audited_action(tmp_path: Path):
     engine = FakeEngine(calm_snapshot())
-    engine.demo = RecordingDemo()
+    engine.demo = RecordingDemo(tmp_path)
     app, _ = make_app(engine=engine)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("l")
-        await wait_for(pilot, lambda: engine.demo.set_to == ["heavy"])
+        await wait_for(pilot, lambda: engine.demo.seen() == ["heavy"])
+        await wait_for(pilot, lambda: engine.demo.load == "heavy")
         await pilot.press("l")
-        await wait_for(pilot, lambda: engine.demo.set_to == ["heavy", "light"])
+        await wait_for(pilot, lambda: engine.demo.seen() == ["heavy", "light"])
+    lines = [e for e in AuditLog().entries() if e["action"] == "sandbox.load"]
+    assert [(e["result"]["status"], e["arguments"]["level"]) for e in lines] == [
+        ("ok", "heavy"),
+        ("ok", "light"),
+    ]
 
 
 @pytest.mark.parametrize("wall", [False, True])
-async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall):
+async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall, tmp_path: Path):
     engine = FakeEngine(calm_snapshot())
-    engine.demo = RecordingDemo() if wall else None
+    engine.demo = RecordingDemo(tmp_path) if wall else None
     app, _ = make_app(engine=engine, wall=wall)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.check_action("demo_load", ()) is False
         await pilot.press("l")
         await pilot.pause()
-        assert engine.demo is None or engine.demo.set_to == []
+        assert engine.demo is None or engine.demo.seen() == []
 
 
 async def test_a_tick_reaching_a_screen_torn_down_at_exit_draws_nothing():

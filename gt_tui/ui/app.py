@@ -216,7 +216,13 @@ class GtTuiApp(RefreshLoop, App[int]):
 
     @work(thread=True, group="demo", exit_on_error=False)
     def _set_demo_load(self, demo: Any, level: str) -> None:
-        demo.set_load(level)  # writes the sandbox's state file: off the UI thread
+        """The sandbox's state file is written off the UI thread, through the guarded,
+        audited action every change takes (`sandbox.load`, as `gt-tui sandbox load` does)."""
+        from gt_tui.local_actions import LocalActions
+
+        actions = LocalActions(f"demo {demo.root}", read_only=self.read_only)
+        if actions.set_sandbox_load(demo.root, level).ok:
+            demo.load = level
 
     # ------------------------------------------------------------ actions
 
