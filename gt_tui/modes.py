@@ -24,7 +24,8 @@ from gt_tui.town.layout import find_town_root, load_town
 DEMO_SNAPSHOT_LIMIT_S = 30.0
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` pairs as a mapping (each value is checked when the settings load)."""
     found = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -35,7 +36,7 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def _settings(args: argparse.Namespace, root: Path | None) -> Settings:
-    return load_settings(root, _overrides(args.set))
+    return load_settings(root, parse_overrides(args.set))
 
 
 def open_engine(root: Path, args: argparse.Namespace, *, mode: str, read_only: bool) -> Engine:

@@ -7,9 +7,11 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
+import psutil
 import pytest
 
 TOOL_TIMEOUT = 30.0
@@ -57,6 +59,17 @@ def run_git(repo: Path, *args: str) -> str:
 def tmux(socket: str, *args: str) -> str:
     """Run one tmux command on a private socket (`tmux -L socket ...`); return its stdout."""
     return run_tool(["tmux", "-L", socket, *args])
+
+
+def kill_pane_process(socket: str, session: str) -> None:
+    """Kill a pane's process, then wait until tmux reports the pane dead."""
+    pid = int(tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_pid}").strip())
+    psutil.Process(pid).kill()
+    for _ in range(500):
+        if tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_dead}").strip() == "1":
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"tmux never marked {session}'s pane dead")
 
 
 def tmux_socket_path(socket: str) -> Path:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import tmux
+from helpers import clean_env, tmux
 from snapshots_fixtures import svg_text, wait_for
 from sqlserver import SQLServer
 from towns import BuiltTown, ago, build_town
@@ -70,14 +69,7 @@ def run_cli(
     *args: str, home: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """`python -m gt_tui ARGS` in a clean environment; bytes, so nothing is decoded away."""
-    clean = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_STATE_HOME": str(home / ".state"),
-        "LANG": "C.UTF-8",
-        **(env or {}),
-    }
+    clean = clean_env(home, {"XDG_STATE_HOME": str(home / ".state"), **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "gt_tui", *args],
         cwd=home,

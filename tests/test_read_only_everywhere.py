@@ -16,14 +16,12 @@ import json
 import os
 import sqlite3
 import subprocess
-import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import pytest
-from helpers import run_git, run_gt_tui, tmux
+from helpers import kill_pane_process, run_git, run_gt_tui, tmux
 from snapshots_fixtures import record_notifications, wait_for
 from towns import build_town
 
@@ -113,17 +111,6 @@ def town(tmp_path: Path, env: dict[str, str], tmux_socket: str) -> Path:
     done = cli(env, "config", "set", "ui.refresh_interval", "3")
     assert done.returncode == 0, done.stderr
     return built.root
-
-
-def kill_pane_process(socket: str, session: str) -> None:
-    """Kill a pane's process, then wait until tmux reports the pane dead."""
-    pid = int(tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_pid}").strip())
-    psutil.Process(pid).kill()
-    for _ in range(500):
-        if tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_dead}").strip() == "1":
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"tmux never marked {session}'s pane dead")
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import tmux
+from helpers import kill_pane_process, tmux
 
 from gt_tui.engine import tmux_hygiene as th
 from gt_tui.errors import SourceUnavailable
@@ -25,17 +25,6 @@ def make_town(socket: str) -> Town:
 
 def session_names(socket: str) -> set[str]:
     return {s.name for s in th.list_sessions(socket)}
-
-
-def kill_pane_process(socket: str, session: str) -> None:
-    """Kill a pane's process, then wait until tmux reports the pane dead."""
-    pid = int(tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_pid}").strip())
-    psutil.Process(pid).kill()
-    for _ in range(500):
-        if tmux(socket, "list-panes", "-t", f"={session}:", "-F", "#{pane_dead}").strip() == "1":
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"tmux never marked {session}'s pane dead")
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from gt_tui.doctor.checks import CHECKS
 from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import EXIT_CANNOT_RUN, exit_code, run_checks
 from gt_tui.doctor.report import redact, render_json, render_text
-from gt_tui.errors import GtTuiError, SettingError
+from gt_tui.errors import GtTuiError
+from gt_tui.modes import parse_overrides
 from gt_tui.settings import spec_for
 
 
@@ -52,14 +53,10 @@ def run_doctor(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
-    """`--set KEY=VALUE` pairs, each checked against its setting's spec."""
-    found = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise SettingError(f"--set {pair!r}: expected KEY=VALUE")
-        spec_for(key.strip()).parse(value.strip())
-        found[key.strip()] = value.strip()
+    """`--set KEY=VALUE` pairs, each checked against its setting's spec before anything runs."""
+    found = parse_overrides(pairs)
+    for key, value in found.items():
+        spec_for(key).parse(value)
     return found
 
 
