@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from gt_tui.engine import bench_results
+from gt_tui.engine import bench_compare, bench_results
 from gt_tui.errors import GtTuiError
 from gt_tui.ops_format import age, describe, describe_comparison, mib, write_json
 from gt_tui.ops_parsers import add_ops_parsers
@@ -145,7 +145,7 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 def _compare(args: argparse.Namespace, _ctx: OpsContext | None, out: TextIO) -> int:
     before = bench_results.load_result(args.before)
     after = bench_results.load_result(args.after)
-    comparison = bench_results.compare(before, after)
+    comparison = bench_compare.compare(before, after)
     if args.ops_format == "json":
         return write_json(out, comparison.to_json())
     out.writelines(line + "\n" for line in describe_comparison(comparison, args))
