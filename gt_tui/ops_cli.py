@@ -89,7 +89,8 @@ def _pool_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 
 
 def _tmux_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
-    from gt_tui.engine.tmux_hygiene import check_session_budget, list_town_sessions
+    from gt_tui.engine.tmux_hygiene import check_session_budget
+    from gt_tui.town.tmux_sessions import list_town_sessions
 
     sessions = list_town_sessions(ctx.town)
     if args.ops_format == "json":
