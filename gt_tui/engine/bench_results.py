@@ -9,7 +9,6 @@ A `BenchResult` holds one or more labelled groups of samples (`concurrency=1`, `
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 from collections.abc import Sequence
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from gt_tui.errors import GtTuiError, MalformedFile
+from gt_tui.files import write_atomically
+from gt_tui.xdg import state_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -117,9 +118,7 @@ def make_result(
 
 def bench_dir() -> Path:
     """`$XDG_STATE_HOME/gt-tui/bench`; `~/.local/state` when unset or not absolute."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / "gt-tui" / "bench"
+    return state_dir() / "bench"
 
 
 def result_path(name: str) -> Path:
@@ -131,10 +130,7 @@ def result_path(name: str) -> Path:
 def save_result(result: BenchResult, name: str) -> Path:
     """Write a result as `<bench dir>/<name>.json` (atomically); its path."""
     path = result_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_atomically(path, json.dumps(result.to_json(), indent=2) + "\n")
     return path
 
 
