@@ -62,7 +62,7 @@ def _pool_cap(db: Database) -> int:
     limits = getattr(getattr(db, "pool", None), "limits", None)
     if limits is not None:
         return int(limits.max_open)
-    return int(Settings.defaults()["dolt.max_open_conns"])  # type: ignore[arg-type]
+    return Settings.defaults().integer("dolt.max_open_conns")
 
 
 def run_convoy_bench(

@@ -8,14 +8,14 @@ through (`limited_db.LimitedDatabase` puts it in front of every statement).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from gt_tui.engine.gate import WAIT_TIMEOUT, Gate, GateStats
 from gt_tui.engine.token_bucket import BucketStats, Clock, TokenBucket
 from gt_tui.errors import SourceUnavailable
+from gt_tui.settings import Settings
 
 GATE_SETTINGS = {
     "bd": "bd.max_concurrent",
@@ -32,18 +32,36 @@ class LimitsStats:
     gates: tuple[GateStats, ...]
 
 
+@dataclass(frozen=True)
+class LimitsConfig:
+    """The rate limit's settings and each gate's limit, typed, read once from settings."""
+
+    rate: float
+    burst: int
+    gates: tuple[tuple[str, int], ...]  # (gate name, its max_concurrent), GATE_SETTINGS order
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LimitsConfig:
+        return cls(
+            rate=settings.number("rate.requests_per_second"),
+            burst=settings.integer("rate.burst_size"),
+            gates=tuple((name, settings.integer(key)) for name, key in GATE_SETTINGS.items()),
+        )
+
+
 class Limits:
     """The token bucket and the three gates, built from settings and re-tuned live."""
 
-    def __init__(self, settings: Mapping[str, Any], clock: Clock = time.monotonic) -> None:
-        rate, burst = _rate_settings(settings)
-        self.bucket = TokenBucket(rate, burst, clock)
-        self.gates = {name: Gate(name, int(settings[key])) for name, key in GATE_SETTINGS.items()}
+    def __init__(self, settings: Settings, clock: Clock = time.monotonic) -> None:
+        config = LimitsConfig.from_settings(settings)
+        self.bucket = TokenBucket(config.rate, config.burst, clock)
+        self.gates = {name: Gate(name, limit) for name, limit in config.gates}
 
-    def reconfigure(self, settings: Mapping[str, Any]) -> None:
-        self.bucket.reconfigure(*_rate_settings(settings))
-        for name, key in GATE_SETTINGS.items():
-            self.gates[name].resize(int(settings[key]))
+    def reconfigure(self, settings: Settings) -> None:
+        config = LimitsConfig.from_settings(settings)
+        self.bucket.reconfigure(config.rate, config.burst)
+        for name, limit in config.gates:
+            self.gates[name].resize(limit)
 
     def gate(self, name: str) -> Gate:
         return self.gates[name]
@@ -61,7 +79,3 @@ class Limits:
 
     def stats(self) -> LimitsStats:
         return LimitsStats(self.bucket.stats(), tuple(g.stats() for g in self.gates.values()))
-
-
-def _rate_settings(settings: Mapping[str, Any]) -> tuple[float, int]:
-    return float(settings["rate.requests_per_second"]), int(settings["rate.burst_size"])

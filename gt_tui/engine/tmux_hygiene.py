@@ -128,7 +128,7 @@ def check_session_budget(
     """
     settings = settings or Settings.defaults()
     live = [s for s in list_sessions(town.tmux_socket) if not s.pane_dead]
-    limit = int(settings["tmux.max_sessions"])  # type: ignore[arg-type]
+    limit = settings.integer("tmux.max_sessions")
     budget = SessionBudget(len(live), limit, enforce)
     if enforce and budget.would_exceed:
         raise SessionBudgetExceeded(budget.message)

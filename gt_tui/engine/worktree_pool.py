@@ -38,7 +38,7 @@ class PoolCreated:
 def rig_cap(settings: Settings | None) -> int:
     """The most polecat directories a rig may hold: gt's 30 or `polecat.max_per_rig`."""
     settings = settings or Settings.defaults()
-    return min(MAX_POLECAT_DIRS, int(settings["polecat.max_per_rig"]))  # type: ignore[arg-type]
+    return min(MAX_POLECAT_DIRS, settings.integer("polecat.max_per_rig"))
 
 
 def create_pool(
