@@ -25,10 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from gt_tui.engine import bench_results
+from gt_tui.engine import bench_compare, bench_results
 from gt_tui.errors import GtTuiError
 from gt_tui.ops_format import age, describe, describe_comparison, mib, write_json
 from gt_tui.ops_parsers import add_ops_parsers
+from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 
@@ -41,7 +42,7 @@ class OpsContext:
 
     town: Town
     db: Database | None
-    settings: Any
+    settings: Settings
     read_only: bool
     actions: Any  # gt_tui.engine.actions.Actions
 
@@ -55,8 +56,12 @@ def run_ops(args: argparse.Namespace, ctx: OpsContext | None, out: TextIO | None
     `ctx` may be None for `benchmark compare`, which reads only saved files. GtTuiError
     (refusals included) propagates for the caller's one-line handler.
     """
-    handler = _HANDLERS[args.ops_command]
-    return handler(args, ctx, out or sys.stdout)
+    stream = out or sys.stdout
+    if args.ops_command == "benchmark compare":
+        return _compare(args, stream)
+    if ctx is None:
+        raise GtTuiError(f"{args.ops_command}: needs a town")
+    return _HANDLERS[args.ops_command](args, ctx, stream)
 
 
 def _pool_create(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
@@ -89,7 +94,8 @@ def _pool_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 
 
 def _tmux_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
-    from gt_tui.engine.tmux_hygiene import check_session_budget, list_town_sessions
+    from gt_tui.engine.tmux_hygiene import check_session_budget
+    from gt_tui.town.tmux_sessions import list_town_sessions
 
     sessions = list_town_sessions(ctx.town)
     if args.ops_format == "json":
@@ -142,10 +148,10 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
     return 0
 
 
-def _compare(args: argparse.Namespace, _ctx: OpsContext | None, out: TextIO) -> int:
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
     before = bench_results.load_result(args.before)
     after = bench_results.load_result(args.after)
-    comparison = bench_results.compare(before, after)
+    comparison = bench_compare.compare(before, after)
     if args.ops_format == "json":
         return write_json(out, comparison.to_json())
     out.writelines(line + "\n" for line in describe_comparison(comparison, args))
@@ -210,7 +216,6 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, OpsContext, TextIO], int]] = 
     "indexes check": _indexes_check,
     "indexes create": _indexes_create,
     "benchmark": _benchmark,
-    "benchmark compare": _compare,
 }
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from gt_tui.engine import bench_results
+from gt_tui.engine import bench_compare, bench_results
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:
@@ -40,7 +40,7 @@ def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
     return result.unit, 1.0
 
 
-def describe_comparison(comparison: bench_results.Comparison, args: Any) -> list[str]:
+def describe_comparison(comparison: bench_compare.Comparison, args: Any) -> list[str]:
     """Two runs side by side: each statistic, after/before, and the noise verdict."""
     lines = [f"{comparison.kind} ({comparison.unit}): {args.before} -> {args.after}"]
     for group in comparison.groups:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 FORMATS = ("text", "json")
 BENCH_TYPES = ("dolt", "polecat", "convoy")
 
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-def add_ops_parsers(subparsers: Any) -> None:
+
+def add_ops_parsers(subparsers: Subparsers) -> None:
     """Register `pool`, `tmux`, `queue`, `cache`, `indexes` and `benchmark`."""
     _add_pool(subparsers)
     _add_tmux(subparsers)
@@ -23,7 +25,7 @@ def add_ops_parsers(subparsers: Any) -> None:
     _add_benchmark(subparsers)
 
 
-def _command(parent: Any, name: str, text: str, tag: str) -> argparse.ArgumentParser:
+def _command(parent: Subparsers, name: str, text: str, tag: str) -> argparse.ArgumentParser:
     parser = parent.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
     parser.set_defaults(ops_command=tag)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -38,7 +40,7 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="ops_format", choices=FORMATS, default="text")
 
 
-def _add_pool(subparsers: Any) -> None:
+def _add_pool(subparsers: Subparsers) -> None:
     pool = subparsers.add_parser("pool", help="polecat worktree pool (spec section 6)")
     actions = pool.add_subparsers(dest="pool_action", metavar="ACTION", required=True)
     create = _command(actions, "create", "fill a rig's pool of idle polecats", "pool create")
@@ -47,7 +49,7 @@ def _add_pool(subparsers: Any) -> None:
     _format_option(_command(actions, "list", "idle and in-use polecats per rig", "pool list"))
 
 
-def _add_tmux(subparsers: Any) -> None:
+def _add_tmux(subparsers: Subparsers) -> None:
     tmux = subparsers.add_parser("tmux", help="tmux sessions of the town (spec section 5)")
     actions = tmux.add_subparsers(dest="tmux_action", metavar="ACTION", required=True)
     _format_option(_command(actions, "list", "sessions with role, age, state, memory", "tmux list"))
@@ -56,7 +58,7 @@ def _add_tmux(subparsers: Any) -> None:
     _command(actions, "tune", "apply the spec's tmux options", "tmux tune")
 
 
-def _add_queue(subparsers: Any) -> None:
+def _add_queue(subparsers: Subparsers) -> None:
     queue = subparsers.add_parser("queue", help="the sling queue (spec section 3)")
     actions = queue.add_subparsers(dest="queue_action", metavar="ACTION", required=True)
     _format_option(_command(actions, "list", "queued sling contexts, oldest first", "queue list"))
@@ -64,7 +66,7 @@ def _add_queue(subparsers: Any) -> None:
     flush.add_argument("--rig", metavar="R", help="only this rig's (default: all)")
 
 
-def _add_cache(subparsers: Any) -> None:
+def _add_cache(subparsers: Subparsers) -> None:
     cache = subparsers.add_parser("cache", help="the engine's caches (spec section 4)")
     actions = cache.add_subparsers(dest="cache_action", metavar="ACTION", required=True)
     for verb, text in (("clear", "drop cached entries"), ("warm", "load entries ahead")):
@@ -74,7 +76,7 @@ def _add_cache(subparsers: Any) -> None:
         )
 
 
-def _add_indexes(subparsers: Any) -> None:
+def _add_indexes(subparsers: Subparsers) -> None:
     indexes = subparsers.add_parser("indexes", help="the index advisor (spec section 2)")
     actions = indexes.add_subparsers(dest="index_action", metavar="ACTION", required=True)
     _format_option(_command(actions, "check", "recommended indexes and evidence", "indexes check"))
@@ -82,7 +84,7 @@ def _add_indexes(subparsers: Any) -> None:
     create.add_argument("names", nargs="*", metavar="DB.INDEX", help="default: all missing")
 
 
-def _add_benchmark(subparsers: Any) -> None:
+def _add_benchmark(subparsers: Subparsers) -> None:
     bench = _command(subparsers, "benchmark", "run a benchmark (spec section 10)", "benchmark")
     bench.add_argument("--type", dest="bench_type", choices=BENCH_TYPES)
     bench.add_argument("--runs", type=int, metavar="N", help="runs (default per type)")

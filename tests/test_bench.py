@@ -13,12 +13,13 @@ import pytest
 from helpers import tmux, tmux_socket_path
 from sqlserver import SQLServer
 
-from gt_tui.engine import bench
+from gt_tui.engine import bench, bench_spawn
+from gt_tui.engine import bench_compare as bc
 from gt_tui.engine import bench_results as br
 from gt_tui.errors import GtTuiError, MalformedFile, SourceUnavailable
 from gt_tui.town.db import MySQLDatabase, SQLiteDatabase
 from gt_tui.town.pool import PoolLimits
-from gt_tui.town.tmux import list_sessions
+from gt_tui.town.tmux import TimedServer, list_sessions
 
 ISSUES = (
     "CREATE TABLE {db}.issues (id VARCHAR(255) PRIMARY KEY, title VARCHAR(500) NOT NULL,"
@@ -39,17 +40,17 @@ def test_percentiles_are_inclusive_quantiles() -> None:
 
 def test_mann_whitney_exact_p_values() -> None:
     low, high = [1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0]
-    assert br.mann_whitney_p(low, high) == pytest.approx(2 / math.comb(10, 5))
-    assert br.mann_whitney_p([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == pytest.approx(0.1)
-    assert br.mann_whitney_p([1.0, 3.0, 5.0], [2.0, 4.0, 6.0]) == pytest.approx(0.7)
+    assert bc.mann_whitney_p(low, high) == pytest.approx(2 / math.comb(10, 5))
+    assert bc.mann_whitney_p([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == pytest.approx(0.1)
+    assert bc.mann_whitney_p([1.0, 3.0, 5.0], [2.0, 4.0, 6.0]) == pytest.approx(0.7)
 
 
 def test_mann_whitney_normal_approximation_with_ties() -> None:
     same = [5.0] * 10
-    assert br.mann_whitney_p(same, same) == 1.0
+    assert bc.mann_whitney_p(same, same) == 1.0
     slow = [10.0, 10.0, 11.0, 11.0, 12.0] * 10
     fast = [1.0, 1.0, 2.0, 2.0, 3.0] * 10
-    assert br.mann_whitney_p(slow, fast) < 1e-6
+    assert bc.mann_whitney_p(slow, fast) < 1e-6
 
 
 def result(kind: str, label: str, samples: list[float]) -> br.BenchResult:
@@ -60,7 +61,7 @@ def test_compare_says_noise_is_noise() -> None:
     before = result("convoy", "convoy view", [10.0, 12.0, 11.0, 13.0, 12.5, 11.8])
     after = result("convoy", "convoy view", [11.5, 12.2, 10.5, 12.8, 11.2, 12.9])
 
-    (group,) = br.compare(before, after).groups
+    (group,) = bc.compare(before, after).groups
 
     assert not group.significant and group.p_value > 0.5
     ratio = {r.stat: r.ratio for r in group.ratios}
@@ -72,14 +73,14 @@ def test_compare_flags_a_measured_difference() -> None:
     fast = bench.run_convoy_bench(lambda: time.sleep(0.001), 8)
     slow = bench.run_convoy_bench(lambda: time.sleep(0.02), 8)
 
-    comparison = br.compare(fast, slow)
+    comparison = bc.compare(fast, slow)
 
     assert comparison.significant
     (group,) = comparison.groups
     assert group.p_value < 0.01
     assert {r.stat: r.ratio for r in group.ratios}["p50"] > 3
     with pytest.raises(GtTuiError, match="cannot compare"):
-        br.compare(fast, result("dolt", "concurrency=1", [1.0]))
+        bc.compare(fast, result("dolt", "concurrency=1", [1.0]))
 
 
 @pytest.fixture
@@ -236,6 +237,6 @@ def test_polecat_comparison_cleans_up_its_own_socket(tmp_path: Path) -> None:
 
 def test_a_spawn_that_never_gets_ready_times_out(tmux_socket: str) -> None:
     tmux(tmux_socket, "new-session", "-d", "-s", "bn-Mute", "sleep 600")
-    server = bench.TimedServer(socket_name=tmux_socket)
+    server = TimedServer(socket_name=tmux_socket)
     with pytest.raises(SourceUnavailable, match=r"not ready within 0\.2s"):
-        bench.wait_for_marker(server, "bn-Mute", 0.2)
+        bench_spawn.wait_for_marker(server, "bn-Mute", 0.2)

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from gt_tui.engine.cache import CacheConfig, EngineCache, estimate_bytes
+from gt_tui.engine.cache import CacheConfig, EngineCache
+from gt_tui.engine.cache_tier import estimate_bytes
 from gt_tui.settings import Settings
 
 

@@ -159,7 +159,7 @@ def test_deep_json_is_one_line(town: Path, home: Path) -> None:
 
 def test_fifo_heartbeat_of_a_polecat_is_refused_not_waited_on(tmp_path: Path) -> None:
     """The worktree pool reads `.runtime/heartbeats/<session>.json` to keep working polecats."""
-    from gt_tui.engine.worktree_pool import heartbeat_working
+    from gt_tui.town.heartbeats import heartbeat_working
 
     bad = fifo(tmp_path / ".runtime" / "heartbeats" / "gt-gastown-Toast.json")
     outcome: list[BaseException] = []

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gt_tui.engine.limits import Gate, LimitedDatabase, Limits, TokenBucket
+from gt_tui.engine.gate import Gate
+from gt_tui.engine.limited_db import LimitedDatabase
+from gt_tui.engine.limits import Limits
+from gt_tui.engine.token_bucket import TokenBucket
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town.db import SQLiteDatabase

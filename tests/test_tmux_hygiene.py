@@ -13,8 +13,11 @@ from helpers import kill_pane_process, tmux
 from gt_tui.engine import tmux_hygiene as th
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
+from gt_tui.town import tmux_panes as panes
+from gt_tui.town import tmux_sessions as sessions
 from gt_tui.town.db import Endpoint
 from gt_tui.town.model import Rig, Town
+from gt_tui.town.tmux import list_sessions
 
 RIGS = (Rig("gastown", "gt", "gastown"), Rig("beadsrig", "bd", "beadsrig"))
 
@@ -24,7 +27,7 @@ def make_town(socket: str) -> Town:
 
 
 def session_names(socket: str) -> set[str]:
-    return {s.name for s in th.list_sessions(socket)}
+    return {s.name for s in list_sessions(socket)}
 
 
 @pytest.fixture
@@ -59,12 +62,12 @@ def town(tmux_socket: str) -> Town:
     ],
 )
 def test_roles_follow_gts_session_names(name: str, role: str, rig: str | None) -> None:
-    assert th.classify(name, make_town("unused")) == (role, rig)
+    assert sessions.classify(name, make_town("unused")) == (role, rig)
 
 
 def test_list_reports_role_liveness_age_and_memory(town: Town) -> None:
     before = time.time()
-    found = {s.name: s for s in th.list_town_sessions(town)}
+    found = {s.name: s for s in sessions.list_town_sessions(town)}
 
     assert set(found) == {"gt-Toast", "hq-deacon", "gt-Nux", "gt-crew-joe"}
     verdicts = {name: (s.alive, s.reason) for name, s in found.items()}
@@ -95,16 +98,16 @@ def test_a_gone_or_zombie_process_is_not_alive() -> None:
         if psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE:
             break
         time.sleep(0.01)
-    assert th.pane_verdict(th.Pane("s", False, child.pid, "true")) == "process gone"
+    assert panes.pane_verdict(panes.Pane("s", False, child.pid, "true")) == "process gone"
     child.wait(timeout=5)
     assert not psutil.pid_exists(child.pid)
-    assert th.pane_verdict(th.Pane("s", False, child.pid, "true")) == "process gone"
-    assert th.pane_verdict(th.Pane("s", True, None, "")) == "pane dead"
+    assert panes.pane_verdict(panes.Pane("s", False, child.pid, "true")) == "process gone"
+    assert panes.pane_verdict(panes.Pane("s", True, None, "")) == "pane dead"
 
 
 def test_no_server_means_no_sessions(tmux_socket: str) -> None:
     town = make_town(tmux_socket)
-    assert th.list_town_sessions(town) == []
+    assert sessions.list_town_sessions(town) == []
     assert th.cleanup_dead(town) == []
     with pytest.raises(SourceUnavailable, match="no tmux server"):
         th.tune(town)

@@ -16,9 +16,12 @@ from helpers import run_git, tmux
 from gt_tui.engine import worktree_pool as wp
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
+from gt_tui.town import polecat_pool as gp
+from gt_tui.town import worktrees as gw
 from gt_tui.town.db import Endpoint
 from gt_tui.town.git import CommandFailed, CommandTimeout, run_bounded
 from gt_tui.town.git import run_git as town_git
+from gt_tui.town.heartbeats import write_heartbeat
 from gt_tui.town.model import Rig, Town
 
 RIG = Rig("gastown", "gt", "gastown")
@@ -51,7 +54,7 @@ def test_create_pool_makes_worktrees_the_way_gt_does(town: Town) -> None:
     done = wp.create_pool(town, "gastown", 3, prefer_gt=False)
 
     assert done.via == "git" and done.failed == () and done.existing == 0
-    assert done.created == wp.NAMES[:3]
+    assert done.created == gw.NAMES[:3]
     listed = worktrees(town)
     for name in done.created:
         path = town.root / "gastown" / "polecats" / name / "gastown"
@@ -64,7 +67,7 @@ def test_create_pool_makes_worktrees_the_way_gt_does(town: Town) -> None:
         assert (path / ".beads" / redirect.strip()).resolve() == (
             town.root / "gastown" / "mayor" / "rig" / ".beads"
         ).resolve()
-        beat = json.loads(wp.heartbeat_path(town, f"gt-{name}").read_text())
+        beat = json.loads(gw.heartbeat_path(town, f"gt-{name}").read_text())
         assert beat["state"] == "idle"
     assert not list((town.root / "gastown" / "polecats").glob("*.pending"))
 
@@ -79,7 +82,7 @@ def test_create_pool_counts_existing_polecats_and_skips_their_names(town: Town) 
     assert first.existing == 1 and first.created == ("Aspen", "Birch")
     assert again.created == () and again.existing == 3
     assert more.created == ("Bramble",)
-    assert wp.polecat_names(town, RIG) == ["Alder", "Aspen", "Birch", "Bramble"]
+    assert gw.polecat_names(town, RIG) == ["Alder", "Aspen", "Birch", "Bramble"]
 
 
 def test_create_pool_respects_the_per_rig_cap(town: Town) -> None:
@@ -92,16 +95,16 @@ def test_create_pool_respects_the_per_rig_cap(town: Town) -> None:
 
 
 def test_names_overflow_to_gts_rig_number_form() -> None:
-    taken = list(wp.NAMES)
-    assert wp.new_names(RIG, taken, 2) == [
-        f"gastown-{len(wp.NAMES) + 1}",
-        f"gastown-{len(wp.NAMES) + 2}",
+    taken = list(gw.NAMES)
+    assert gw.new_names(RIG, taken, 2) == [
+        f"gastown-{len(gw.NAMES) + 1}",
+        f"gastown-{len(gw.NAMES) + 2}",
     ]
 
 
 def test_branch_name_is_base36_millis() -> None:
-    assert wp.branch_name("Toast", 36**3 + 35) == "polecat/Toast-100z"
-    assert wp.branch_name("Toast", 0) == "polecat/Toast-0"
+    assert gw.branch_name("Toast", 36**3 + 35) == "polecat/Toast-100z"
+    assert gw.branch_name("Toast", 0) == "polecat/Toast-0"
 
 
 def test_bad_rig_size_and_missing_repo_are_one_line_errors(town: Town, tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ def test_bad_rig_size_and_missing_repo_are_one_line_errors(town: Town, tmp_path:
 
 def test_a_failed_worktree_add_leaves_nothing_behind(town: Town) -> None:
     with pytest.raises(CommandFailed, match=r"^git worktree add: fatal:"):
-        wp.add_polecat(town, RIG, "Quill", start="no-such-ref")
+        gw.add_polecat(town, RIG, "Quill", start="no-such-ref")
 
     assert not (town.root / "gastown" / "polecats" / "Quill").exists()
     assert not (town.root / "gastown" / "polecats" / "Quill.pending").exists()
@@ -126,15 +129,15 @@ def test_a_failed_worktree_add_leaves_nothing_behind(town: Town) -> None:
 
 def test_remove_polecat_removes_worktree_branch_and_heartbeat(town: Town) -> None:
     wp.create_pool(town, "gastown", 1, prefer_gt=False)
-    path = wp.worktree_path(town, RIG, "Alder")
+    path = gw.worktree_path(town, RIG, "Alder")
     branch = run_git(path, "rev-parse", "--abbrev-ref", "HEAD").strip()
 
-    wp.remove_polecat(town, RIG, "Alder")
+    gw.remove_polecat(town, RIG, "Alder")
 
     assert str(path) not in worktrees(town)
     assert not path.parent.exists()
     assert run_git(town.root / "gastown" / ".repo.git", "branch", "--list", branch) == ""
-    assert not wp.heartbeat_path(town, "gt-Alder").exists()
+    assert not gw.heartbeat_path(town, "gt-Alder").exists()
 
 
 def test_create_pool_calls_gt_where_it_is_on_path(
@@ -164,8 +167,8 @@ def test_list_pool_tells_idle_from_in_use(tmp_path: Path, git_repo: Path, tmux_s
     town = make_town(tmp_path, git_repo, tmux_socket)
     wp.create_pool(town, "gastown", 4, prefer_gt=False)  # Alder Aspen Birch Bramble
     tmux(tmux_socket, "new-session", "-d", "-s", "gt-Alder", "sleep 600")
-    wp.write_heartbeat(town, "gt-Aspen", "working", "test")
-    stale = wp.heartbeat_path(town, "gt-Birch")
+    write_heartbeat(town, "gt-Aspen", "working", "test")
+    stale = gw.heartbeat_path(town, "gt-Birch")
     stale.write_text(
         json.dumps({"timestamp": "2020-01-01T00:00:00.123456789Z", "state": "working"})
     )
@@ -184,7 +187,7 @@ def test_list_pool_uses_the_towns_stale_threshold(tmp_path: Path, git_repo: Path
     four_minutes_ago = datetime.now(UTC) - timedelta(minutes=4)
     stamp = four_minutes_ago.isoformat().replace("+00:00", "Z")
     for session in ("gt-Alder", "gt-Aspen"):  # stateless: gt's v1 heartbeat, working
-        wp.heartbeat_path(town, session).write_text(json.dumps({"timestamp": stamp}))
+        gw.heartbeat_path(town, session).write_text(json.dumps({"timestamp": stamp}))
 
     (pool,) = wp.list_pool(town)
     assert [p.name for p in pool.in_use] == []  # 4 min > gt's default 3 min: stale
@@ -206,15 +209,15 @@ def test_take_from_pool_claims_each_worktree_once(
     town = make_town(tmp_path, git_repo, tmux_socket)
     wp.create_pool(town, "gastown", 2, prefer_gt=False)
 
-    first = wp.take_from_pool(town, "gastown")
-    second = wp.take_from_pool(town, "gastown")
-    third = wp.take_from_pool(town, "gastown")
+    first = gp.take_from_pool(town, "gastown")
+    second = gp.take_from_pool(town, "gastown")
+    third = gp.take_from_pool(town, "gastown")
 
     assert first is not None and second is not None and first != second
     assert {first.parent.name, second.parent.name} == {"Alder", "Aspen"}
     assert third is None
-    wp.release_to_pool(town, "gastown", "Alder")
-    assert wp.take_from_pool(town, "gastown") == wp.worktree_path(town, RIG, "Alder")
+    gp.release_to_pool(town, "gastown", "Alder")
+    assert gp.take_from_pool(town, "gastown") == gw.worktree_path(town, RIG, "Alder")
 
 
 # ---------------------------------------------------------------- the git runner

@@ -17,7 +17,8 @@ from typing import Any
 
 from gt_tui.engine.advisor import MISSING, IndexAdvisor, IndexFinding
 from gt_tui.engine.audit import AuditLog
-from gt_tui.engine.cache import EngineCache, LoadReport
+from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache_stats import LoadReport
 from gt_tui.engine.guard import ActionResult, Guarded, action
 from gt_tui.engine.limits import Limits
 from gt_tui.engine.queue import QueueView, flush_queue, queue_view

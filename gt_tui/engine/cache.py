@@ -1,11 +1,10 @@
 """The engine's two cache tiers (spec §4): L1 hot beads and L2 query results.
 
 Kinds: `bead` lives in L1 (`cache.ttl`, `cache.l1_size` entries); `agent` and `status`
-live in L2 (`cache.l2_ttl`, `cache.l2_size` entries). Each tier is a cachetools `TTLCache`
-whose `getsizeof` is an estimate of the value's bytes, so `maxsize` is a byte budget:
-`cache.memory_size` is split between the tiers in proportion to their entry capacities,
-and the entry capacity is enforced on insert. One lock guards both tiers (cachetools
-caches are not thread-safe); loaders run outside it.
+live in L2 (`cache.l2_ttl`, `cache.l2_size` entries). Each tier is a `cache_tier.BoundedTier`
+(bounded in entries and estimated bytes): `cache.memory_size` is split between the tiers
+in proportion to their entry capacities. One lock guards both tiers (cachetools caches are
+not thread-safe); loaders run outside it. Its statistics are `cache_stats`'.
 
 The refresh path calls `read_through(kind, key, loader)`. The cache remembers each key's
 loader, so warm-up (load what is missing) and refresh (load again) work for whatever the
@@ -14,41 +13,24 @@ refresh path has read, without the cache knowing any SQL.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache
+
+from gt_tui.engine.cache_stats import CacheStats, KindStats, LoadReport
+from gt_tui.engine.cache_tier import BoundedTier
+from gt_tui.settings import Settings
 
 KINDS = ("bead", "agent", "status")
 TIER_OF = {"bead": "L1", "agent": "L2", "status": "L2"}
 _MISSING = object()
 Loader = Callable[[], Any]
-
-
-def estimate_bytes(value: Any, _seen: set[int] | None = None) -> int:
-    """A deep estimate of what `value` holds in memory (containers, dataclasses, strings)."""
-    seen = set() if _seen is None else _seen
-    if id(value) in seen:
-        return 0
-    seen.add(id(value))
-    size = sys.getsizeof(value)
-    if isinstance(value, str | bytes | bytearray | int | float | bool) or value is None:
-        return size
-    if isinstance(value, Mapping):
-        parts = [*value.keys(), *value.values()]
-    elif isinstance(value, list | tuple | set | frozenset):
-        parts = list(value)
-    elif dataclasses.is_dataclass(value):
-        parts = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    else:
-        parts = list(getattr(value, "__dict__", {}).values())
-    return size + sum(estimate_bytes(part, seen) for part in parts)
+ManyLoader = Callable[[list[Hashable]], dict[Hashable, Any]]  # missing keys -> values
 
 
 @dataclass(frozen=True)
@@ -63,14 +45,14 @@ class CacheConfig:
     l2_size: int
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> CacheConfig:
+    def from_settings(cls, settings: Settings) -> CacheConfig:
         return cls(
-            enabled=bool(settings["cache.enabled"]),
-            memory_size=int(settings["cache.memory_size"]),
-            l1_ttl=float(settings["cache.ttl"]),
-            l1_size=int(settings["cache.l1_size"]),
-            l2_ttl=float(settings["cache.l2_ttl"]),
-            l2_size=int(settings["cache.l2_size"]),
+            enabled=settings.flag("cache.enabled"),
+            memory_size=settings.integer("cache.memory_size"),
+            l1_ttl=settings.number("cache.ttl"),
+            l1_size=settings.integer("cache.l1_size"),
+            l2_ttl=settings.number("cache.l2_ttl"),
+            l2_size=settings.integer("cache.l2_size"),
         )
 
     def tier(self, name: str) -> tuple[float, int, int]:
@@ -79,64 +61,6 @@ class CacheConfig:
         if name == "L1":
             return self.l1_ttl, self.l1_size, self.memory_size * self.l1_size // total
         return self.l2_ttl, self.l2_size, self.memory_size * self.l2_size // total
-
-
-@dataclass(frozen=True)
-class KindStats:
-    """Hits, misses and entries held for one kind."""
-
-    kind: str
-    tier: str
-    hits: int
-    misses: int
-    size: int
-
-    @property
-    def hit_ratio(self) -> float | None:
-        total = self.hits + self.misses
-        return self.hits / total if total else None
-
-
-@dataclass(frozen=True)
-class CacheStats:
-    """The whole cache: per kind, estimated bytes held per tier, and the memory budget."""
-
-    enabled: bool
-    kinds: tuple[KindStats, ...]
-    tier_bytes: dict[str, int]
-    memory_limit: int
-
-    @property
-    def hits(self) -> int:
-        return sum(k.hits for k in self.kinds)
-
-    @property
-    def misses(self) -> int:
-        return sum(k.misses for k in self.kinds)
-
-    @property
-    def size(self) -> int:
-        return sum(k.size for k in self.kinds)
-
-    @property
-    def bytes(self) -> int:
-        return sum(self.tier_bytes.values())
-
-    @property
-    def hit_ratio(self) -> float | None:
-        total = self.hits + self.misses
-        return self.hits / total if total else None
-
-    def kind(self, name: str) -> KindStats:
-        return next(k for k in self.kinds if k.kind == name)
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What a warm-up or refresh did for each kind: entries loaded and loaders that failed."""
-
-    loaded: dict[str, int]
-    failed: dict[str, int]
 
 
 class EngineCache:
@@ -151,7 +75,7 @@ class EngineCache:
 
     @classmethod
     def from_settings(
-        cls, settings: Mapping[str, Any], timer: Callable[[], float] = time.monotonic
+        cls, settings: Settings, timer: Callable[[], float] = time.monotonic
     ) -> EngineCache:
         return cls(CacheConfig.from_settings(settings), timer)
 
@@ -162,11 +86,11 @@ class EngineCache:
             kind: LRUCache(config.tier(TIER_OF[kind])[1]) for kind in KINDS
         }
 
-    def _new_tier(self, name: str) -> TTLCache[tuple[str, Hashable], Any]:
-        ttl, _, budget = self.config.tier(name)
-        return TTLCache(budget, ttl, timer=self._timer, getsizeof=estimate_bytes)
+    def _new_tier(self, name: str) -> BoundedTier:
+        ttl, capacity, budget = self.config.tier(name)
+        return BoundedTier(ttl, capacity, budget, self._timer)
 
-    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+    def reconfigure(self, settings: Settings) -> None:
         """Take new settings now; loaders carry over, entries too unless now disabled.
 
         A carried entry is stored again, so its new TTL counts from now.
@@ -176,7 +100,7 @@ class EngineCache:
             old_tiers, old_loaders = self._tiers, self._loaders
             self._apply(config)
             for kind, loaders in old_loaders.items():
-                for key in list(loaders)[-self._loaders[kind].maxsize :]:
+                for key in list(loaders)[-int(self._loaders[kind].maxsize) :]:
                     self._loaders[kind][key] = loaders[key]
             if not config.enabled:
                 return
@@ -210,7 +134,7 @@ class EngineCache:
         return value
 
     def read_many(
-        self, kind: str, keys: Iterable[Hashable], load: Callable[[list[Hashable]], dict]
+        self, kind: str, keys: Iterable[Hashable], load: ManyLoader
     ) -> dict[Hashable, Any]:
         """Cached values for many keys; the misses are loaded by ONE call of `load(missing)`.
 
@@ -240,16 +164,7 @@ class EngineCache:
             return value
 
     def _put(self, kind: str, key: Hashable, value: Any) -> None:
-        tier = self._tiers[TIER_OF[kind]]
-        capacity = self.config.tier(TIER_OF[kind])[1]
-        full_key = (kind, key)
-        tier.expire()
-        if full_key not in tier and len(tier) >= capacity:
-            tier.popitem()  # the least recently used entry makes room
-        try:
-            tier[full_key] = value
-        except ValueError:  # larger than the tier's whole byte budget: not cached
-            tier.pop(full_key, None)
+        self._tiers[TIER_OF[kind]].store((kind, key), value)
 
     def clear(self, kind: str = "all") -> int:
         """Drop the cached values of a kind (or all); loaders stay for warm-up. Returns count."""
@@ -316,6 +231,6 @@ def _kinds(kind: str) -> tuple[str, ...]:
     return KINDS if kind == "all" else (_check_kind(kind),)
 
 
-def _one_of(load: Callable[[list[Hashable]], dict], key: Hashable) -> Any:
+def _one_of(load: ManyLoader, key: Hashable) -> Any:
     """One key through a many-keys loader; a key it does not return is an error."""
     return load([key])[key]

@@ -24,7 +24,8 @@ from gt_tui.engine.carryover import LastGoodFacts, town_counts_unread
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import TownFacts
 from gt_tui.engine.host import HostMonitor
-from gt_tui.engine.limits import LimitedDatabase, Limits
+from gt_tui.engine.limited_db import LimitedDatabase
+from gt_tui.engine.limits import Limits
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.snapshot import (
     DoltInfo,

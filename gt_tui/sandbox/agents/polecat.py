@@ -16,7 +16,6 @@ import os
 import uuid
 from pathlib import Path
 
-from gt_tui.engine.worktree_pool import worktree_path
 from gt_tui.sandbox.agents.mail import MailDesk
 from gt_tui.sandbox.agents.nudge import nudge
 from gt_tui.sandbox.agents.ops import describe, set_agent_state, set_status
@@ -24,6 +23,7 @@ from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging,
 from gt_tui.sandbox.agents.scheduler import SCHEDULER
 from gt_tui.sandbox.git import run_git
 from gt_tui.town.model import Rig
+from gt_tui.town.worktrees import worktree_path
 
 HEARTBEAT_EVERY_S = 2.0
 IDLE_GRACE_S = 0.3  # lets a sender that saw us working finish its write before the last check

@@ -17,6 +17,7 @@ reaper frees a slot when a polecat's session ends (and puts back an unfinished b
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -85,7 +86,7 @@ class Scheduler:
                 gate.release()
                 continue
             self._spawns += 1
-            self.agent.start_thread(f"spawn-{self._spawns}", lambda item=item: self.spawn(item))
+            self.agent.start_thread(f"spawn-{self._spawns}", functools.partial(self.spawn, item))
 
     # ---- one spawn -------------------------------------------------------------------------
 

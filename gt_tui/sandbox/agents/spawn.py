@@ -19,7 +19,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gt_tui.engine.worktree_pool import take_from_pool
 from gt_tui.errors import GtTuiError
 from gt_tui.sandbox.agents.runtime import Agent, utc_now
 from gt_tui.sandbox.git import run_git
@@ -27,6 +26,7 @@ from gt_tui.sandbox.layout import add_polecat_worktree, polecat_dir
 from gt_tui.sandbox.rows import base36
 from gt_tui.sandbox.scale import POLECAT_NAMES
 from gt_tui.town.model import Rig
+from gt_tui.town.polecat_pool import take_from_pool
 from gt_tui.town.secret_env import without_secrets
 from gt_tui.town.tmux import run_tmux
 
