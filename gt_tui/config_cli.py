@@ -20,14 +20,8 @@ from rich.table import Table
 
 from gt_tui.errors import GtTuiError, TownNotFound
 from gt_tui.local_actions import LocalActions, cli_read_only
-from gt_tui.settings import (
-    SETTINGS,
-    Settings,
-    SettingSpec,
-    load_settings,
-    town_config_path,
-    user_config_path,
-)
+from gt_tui.setting_table import SETTINGS, SettingSpec
+from gt_tui.settings import Settings, load_settings, town_config_path, user_config_path
 
 _COLUMNS = ("name", "value", "default", "source", "description")
 

@@ -18,7 +18,7 @@ from gt_tui.doctor.core import EXIT_CANNOT_RUN, exit_code, run_checks
 from gt_tui.doctor.report import redact, render_json, render_text
 from gt_tui.errors import GtTuiError
 from gt_tui.modes import parse_overrides
-from gt_tui.settings import spec_for
+from gt_tui.setting_table import spec_for
 
 
 def add_doctor_parser(subparsers: Any) -> argparse.ArgumentParser:
