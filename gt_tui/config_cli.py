@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -26,8 +25,10 @@ from gt_tui.settings import Settings, load_settings, town_config_path, user_conf
 _COLUMNS = ("name", "value", "default", "source", "description")
 
 
-def add_config_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `config list|get|set` on an argparse subparsers object; returns `config`."""
+def add_config_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register `config list|get|set` (its `run` is `run_config`); returns `config`."""
     parser = subparsers.add_parser(
         "config", help="show or change settings", description="Show or change gt-tui settings."
     )
@@ -42,7 +43,7 @@ def add_config_parser(subparsers: Any) -> argparse.ArgumentParser:
     put.add_argument("key", metavar="KEY")
     put.add_argument("value", metavar="VALUE")
     _town_option(put, "write the town's settings/gt-tui.toml instead of the user file")
-    parser.set_defaults(func=run_config)
+    parser.set_defaults(run=run_config)
     return parser
 
 
