@@ -11,15 +11,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from gt_tui import __version__
+from gt_tui import __version__, modes
+from gt_tui.config_cli import add_config_parser
+from gt_tui.doctor.cli import add_doctor_parser
 from gt_tui.errors import GtTuiError
+from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.safe_text import safe_text
+from gt_tui.sandbox.cli import add_sandbox_parser
+from gt_tui.sandbox.dburl import url_has_password
+from gt_tui.sandbox.load import LEVELS
+from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
 
 FORMATS = ("text", "json", "svg")
-LOADS = ("light", "normal", "heavy")
+# What every subcommand parser sets as `run` (`parser.set_defaults(run=...)`): its exit code.
+Run = Callable[[argparse.Namespace], int]
+# The subcommand groups, each registered by its own module's `add_*` function.
+SUBCOMMANDS = (add_config_parser, add_sandbox_parser, add_ops_parsers, add_doctor_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mode_options(parser)
     _add_demo_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_subcommands(subparsers)
+    for add in SUBCOMMANDS:
+        add(subparsers)
     for _, command in commands(parser):
         _add_common_options(command)
     return parser
@@ -114,26 +125,7 @@ def _add_demo_options(parser: argparse.ArgumentParser) -> None:
         help="beads on a MySQL-protocol server: mysql://user@host:port"
         " (password: --password-file or GT_DOLT_PASSWORD)",
     )
-    group.add_argument("--demo-load", choices=LOADS, default="normal", help="sandbox load")
-
-
-def _add_subcommands(subparsers: argparse._SubParsersAction) -> None:
-    from gt_tui.config_cli import add_config_parser
-
-    add_config_parser(subparsers)
-    for module, adder in _OPTIONAL_SUBCOMMANDS:
-        try:
-            getattr(__import__(module, fromlist=[adder]), adder)(subparsers)
-        except ImportError:
-            continue
-
-
-# Subcommand groups that live in their own modules: (module, function that registers them).
-_OPTIONAL_SUBCOMMANDS = (
-    ("gt_tui.sandbox.cli", "add_sandbox_parser"),
-    ("gt_tui.ops_cli", "add_ops_parsers"),
-    ("gt_tui.doctor", "add_doctor_parser"),
-)
+    group.add_argument("--demo-load", choices=LEVELS, default="normal", help="sandbox load")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,15 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from gt_tui import modes
-
     _use_password_file(args)
-    if args.command == "config":
-        from gt_tui.config_cli import run_config
-
-        return run_config(args)
     if args.command is not None:
-        return modes.run_subcommand(args)
+        run: Run = args.run
+        return run(args)
     if args.snapshot:
         return modes.run_snapshot(args)
     return modes.run_console(args)
@@ -168,9 +155,6 @@ def _use_password_file(args: argparse.Namespace) -> None:
     and the database URLs read; every child runs without it (town.secret_env)."""
     if getattr(args, "password_file", None) is None:
         return
-    from gt_tui.sandbox.dburl import url_has_password
-    from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
-
     urls = [getattr(args, name, None) for name in ("demo_db", "sandbox_db")]
     if any(url and url_has_password(url) for url in urls):
         raise GtTuiError("give the password once: --password-file, or in the URL, not both")

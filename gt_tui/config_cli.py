@@ -13,27 +13,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from gt_tui.errors import GtTuiError, TownNotFound
 from gt_tui.local_actions import LocalActions, cli_read_only
-from gt_tui.settings import (
-    SETTINGS,
-    Settings,
-    SettingSpec,
-    load_settings,
-    town_config_path,
-    user_config_path,
-)
+from gt_tui.setting_table import SETTINGS, SettingSpec
+from gt_tui.settings import Settings, load_settings, town_config_path, user_config_path
 
 _COLUMNS = ("name", "value", "default", "source", "description")
 
 
-def add_config_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `config list|get|set` on an argparse subparsers object; returns `config`."""
+def add_config_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register `config list|get|set` (its `run` is `run_config`); returns `config`."""
     parser = subparsers.add_parser(
         "config", help="show or change settings", description="Show or change gt-tui settings."
     )
@@ -48,7 +43,7 @@ def add_config_parser(subparsers: Any) -> argparse.ArgumentParser:
     put.add_argument("key", metavar="KEY")
     put.add_argument("value", metavar="VALUE")
     _town_option(put, "write the town's settings/gt-tui.toml instead of the user file")
-    parser.set_defaults(func=run_config)
+    parser.set_defaults(run=run_config)
     return parser
 
 

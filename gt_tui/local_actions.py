@@ -35,7 +35,8 @@ class LocalActions(Guarded):
 
     @action("config.set")
     def set_setting(self, key: str, value: str, path: Path) -> ActionResult:
-        from gt_tui.settings import save_setting, spec_for
+        from gt_tui.setting_table import spec_for
+        from gt_tui.settings import save_setting
 
         settings = save_setting(key, value, path)
         name = spec_for(key).name

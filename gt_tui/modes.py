@@ -118,16 +118,3 @@ def run_console(args: argparse.Namespace) -> int:
     with engine_session(args, read_only=cli_read_only(args)) as engine:
         interval = args.refresh or float(engine.settings.get("ui.refresh_interval"))
         return run_app(engine, wall=args.wall, refresh_interval=interval)
-
-
-def run_subcommand(args: argparse.Namespace) -> int:
-    """Operations run through an engine's guarded actions; others carry `args.handler`."""
-    if getattr(args, "ops_command", None) is None:
-        return int(args.handler(args))
-    from gt_tui.ops_cli import OpsContext, run_ops
-
-    if args.ops_command == "benchmark compare":
-        return run_ops(args, None)
-    with engine_session(args, read_only=cli_read_only(args)) as engine:
-        ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
-        return run_ops(args, ctx)

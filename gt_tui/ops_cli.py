@@ -12,8 +12,9 @@ gt-tui benchmark compare --before A --after B [--format text|json]
 Thin glue: changes go through the guarded facade (`ctx.actions`: read-only refusal and the
 audit log live there); listings and `compare` read directly. A change asks for
 confirmation on a terminal and is refused without `--yes` when stdin is not one.
-`add_ops_parsers` (ops_parsers) tags each parsed command with `args.ops_command`
-("pool create", …); the caller builds an `OpsContext` and calls `run_ops(args, ctx)`.
+`ops_parsers.add_ops_parsers` tags each parsed command with `args.ops_command`
+("pool create", …) and `args.run` = `run_command`, which opens the engine for an
+`OpsContext` and calls `run_ops(args, ctx)`.
 Printing lives in ops_format.
 """
 
@@ -27,13 +28,14 @@ from typing import Any, TextIO
 
 from gt_tui.engine import bench_compare, bench_results
 from gt_tui.errors import GtTuiError
+from gt_tui.local_actions import cli_read_only
+from gt_tui.modes import engine_session
 from gt_tui.ops_format import age, describe, describe_comparison, mib, write_json
-from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 
-__all__ = ["OpsContext", "add_ops_parsers", "run_ops"]
+__all__ = ["OpsContext", "run_command", "run_ops"]
 
 
 @dataclass
@@ -48,6 +50,16 @@ class OpsContext:
 
 
 # ---------------------------------------------------------------- running
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Every ops subcommand's `run`: through an engine's guarded actions (none for
+    `benchmark compare`, which reads only saved files)."""
+    if args.ops_command == "benchmark compare":
+        return run_ops(args, None)
+    with engine_session(args, read_only=cli_read_only(args)) as engine:
+        ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
+        return run_ops(args, ctx)
 
 
 def run_ops(args: argparse.Namespace, ctx: OpsContext | None, out: TextIO | None = None) -> int:

@@ -1,6 +1,6 @@
 """The argparse side of the ops subcommands (`pool`, `tmux`, `queue`, `cache`, `indexes`,
-`benchmark`): each parsed command carries `args.ops_command` ("pool create", ...) for
-`ops_cli.run_ops`.
+`benchmark`): each parsed command carries `args.ops_command` ("pool create", ...) and
+`args.run` = `ops_cli.run_command`.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import TypeAlias
+
+from gt_tui.ops_cli import run_command
 
 FORMATS = ("text", "json")
 BENCH_TYPES = ("dolt", "polecat", "convoy")
@@ -27,7 +29,7 @@ def add_ops_parsers(subparsers: Subparsers) -> None:
 
 def _command(parent: Subparsers, name: str, text: str, tag: str) -> argparse.ArgumentParser:
     parser = parent.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
-    parser.set_defaults(ops_command=tag)
+    parser.set_defaults(ops_command=tag, run=run_command)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     # SUPPRESS: given after the subcommand they apply; absent, the top-level value stands.
     parser.add_argument("--town", type=Path, metavar="PATH", default=argparse.SUPPRESS)

@@ -37,7 +37,7 @@ def doctor(argv: list[str]) -> tuple[int, str]:
     """`gt-tui doctor ...` in this process, its exit code and stdout."""
     args = build_parser().parse_args(["doctor", *argv])
     out = io.StringIO()
-    return args.handler(args, out), out.getvalue()
+    return args.run(args, out), out.getvalue()
 
 
 # ---- the runner ----------------------------------------------------------------------
@@ -282,5 +282,5 @@ def test_set_applies_to_the_doctor(tmp_path: Path) -> None:
         ["--set", "ui.refresh_interval=5", "doctor", "--town", str(root)]
     )
     out = io.StringIO()
-    args.handler(args, out)
+    args.run(args, out)
     assert "✓ settings     changed: 1 by override" in out.getvalue()

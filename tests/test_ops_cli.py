@@ -17,7 +17,8 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.cache import CacheConfig, EngineCache
 from gt_tui.engine.limits import Limits
 from gt_tui.errors import GtTuiError, ReadOnlyRefused
-from gt_tui.ops_cli import OpsContext, add_ops_parsers, run_ops
+from gt_tui.ops_cli import OpsContext, run_ops
+from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.settings import Settings
 from gt_tui.town.db import Endpoint, SQLiteDatabase
 from gt_tui.town.model import Rig, Town

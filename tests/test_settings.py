@@ -15,9 +15,8 @@ import pytest
 from gt_tui.config_cli import add_config_parser, run_config
 from gt_tui.errors import MalformedFile, SettingError
 from gt_tui.health import METRICS, Threshold
+from gt_tui.setting_table import SETTINGS, SPEC_BY_NAME
 from gt_tui.settings import (
-    SETTINGS,
-    SPEC_BY_NAME,
     Settings,
     load_settings,
     save_setting,

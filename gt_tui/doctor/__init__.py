@@ -4,7 +4,3 @@ One line per check (`core.Check`, listed in `checks.CHECKS`) over a shared, lazi
 opened context (`context.DoctorContext`); nothing is changed, the database is opened
 read-only, and a password is never printed. See `cli` for the exit codes.
 """
-
-from gt_tui.doctor.cli import add_doctor_parser, run_doctor
-
-__all__ = ["add_doctor_parser", "run_doctor"]

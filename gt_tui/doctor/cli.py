@@ -18,17 +18,19 @@ from gt_tui.doctor.core import EXIT_CANNOT_RUN, exit_code, run_checks
 from gt_tui.doctor.report import redact, render_json, render_text
 from gt_tui.errors import GtTuiError
 from gt_tui.modes import parse_overrides
-from gt_tui.settings import spec_for
+from gt_tui.setting_table import spec_for
 
 
-def add_doctor_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `doctor`; it sets `handler` (returns an exit code)."""
+def add_doctor_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register `doctor`; its `run` is `run_doctor` (returns an exit code)."""
     text = "check a town's setup: files, server, databases, tmux, events, gt (read-only)"
     parser = subparsers.add_parser("doctor", help=text, description=text[:1].upper() + text[1:])
     parser.add_argument("--format", dest="doctor_format", choices=("text", "json"), default="text")
     # SUPPRESS: given after `doctor` it applies; absent, the top-level value stands.
     parser.add_argument("--town", type=Path, metavar="PATH", default=argparse.SUPPRESS)
-    parser.set_defaults(handler=run_doctor)
+    parser.set_defaults(run=run_doctor)
     return parser
 
 

@@ -12,18 +12,21 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gt_tui.settings import Settings, load_settings
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase, Timeouts
+from gt_tui.town.db import Database, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.endpoint import Endpoint, Timeouts
 from gt_tui.town.layout import TownLocation, load_town, locate_town
 from gt_tui.town.model import Town
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.server import ServerStatus, read_server_status
 
 DB_TIMEOUTS = Timeouts(connect=3.0, read=10.0, write=10.0)
 DB_LIMITS = PoolLimits(max_open=2, max_idle=2, acquire_timeout=10.0)
 MASK = "****"
+T = TypeVar("T")
 
 
 def dsn(endpoint: Endpoint) -> str:
@@ -44,7 +47,7 @@ class DoctorContext:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _opened: list[Database] = field(default_factory=list, repr=False)
 
-    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+    def _once(self, key: str, make: Callable[[], T]) -> T:
         """`make()` the first time; its value, or its error, every time after."""
         if key not in self._cache:
             try:
@@ -54,7 +57,8 @@ class DoctorContext:
         ok, value = self._cache[key]
         if not ok:
             raise value
-        return value
+        made: T = value
+        return made
 
     def location(self) -> TownLocation:
         """Where the town is and how it was found."""
@@ -91,10 +95,8 @@ class DoctorContext:
         (a session without a database falls back by itself when hq is missing)."""
         return self._once("status", lambda: read_server_status(self.hq()))
 
-    def schema(self) -> Any:
-        """The beads tables and columns of every database of the town (`BeadsSchema`)."""
-        from gt_tui.town.schema import detect_schema
-
+    def schema(self) -> BeadsSchema:
+        """The beads tables and columns of every database of the town."""
         return self._once("schema", lambda: detect_schema(self.server(), self.town().databases))
 
     def present_databases(self) -> tuple[str, ...]:

@@ -12,7 +12,8 @@ from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import Outcome, Skip, failed, passed, warned
 from gt_tui.engine.advisor import MISSING, PRESENT, IndexAdvisor
 from gt_tui.errors import GtTuiError
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
+from gt_tui.town.pool import PoolLimits
 from gt_tui.town.server import idle_limit, run_probe
 
 CONNECT_TIMEOUT = 3.0
@@ -128,11 +129,11 @@ def check_wait_timeout(ctx: DoctorContext) -> Outcome:
     status, settings = ctx.status(), ctx.settings()
     if status.wait_timeout is None:
         return warned("the server did not say its wait_timeout", "idle connections may be dropped")
-    configured = float(settings["dolt.conn_max_idle_time"])
+    configured = PoolLimits.from_settings(settings).max_idle_time
     kept = idle_limit(configured, status)
     capped = f" (capped from {configured:g} s)" if kept < configured else ""
     detail = f"server drops idle sessions after {status.wait_timeout} s; pool keeps {kept:g} s"
-    refresh = float(settings["ui.refresh_interval"])
+    refresh = settings.number("ui.refresh_interval")
     if kept < refresh:
         hint = f"every {refresh:g} s refresh reconnects: raise wait_timeout (GT_DOLT_WAIT_TIMEOUT)"
         return warned(detail + capped, hint)

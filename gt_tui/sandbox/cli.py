@@ -22,8 +22,10 @@ AGENT_CHECK_S = 1.0
 # Each runs through the guarded `LocalActions` (refused under --read-only/--wall, audited).
 
 
-def add_sandbox_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `sandbox build|run|load`; each sets `handler` (returns an exit code)."""
+def add_sandbox_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register `sandbox build|run|load`; each sets `run` (returns an exit code)."""
     parser = subparsers.add_parser(
         "sandbox",
         help="build a static sandbox town, or run a live one",
@@ -53,7 +55,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_build(actions: Any) -> None:
+def _add_build(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = actions.add_parser("build", help="build a static town of a scale tier")
     build.add_argument(
         "--scale",
@@ -70,10 +72,10 @@ def _add_build(actions: Any) -> None:
         help="beads schema: v1.0.0 or v1.0.5 (split dependency targets)",
     )
     build.add_argument("--seed", type=int, default=0, help="seed for the town's shapes")
-    build.set_defaults(handler=run_build)
+    build.set_defaults(run=run_build)
 
 
-def _add_run(actions: Any) -> None:
+def _add_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = actions.add_parser("run", help="run a live sandbox town until Ctrl-C")
     _dir_option(run, False, "build it here and keep the files (default: a temporary directory)")
     _db_option(run)
@@ -91,14 +93,14 @@ def _add_run(actions: Any) -> None:
         action="store_true",
         help="run polecats as plain processes even where tmux is installed",
     )
-    run.set_defaults(handler=run_live)
+    run.set_defaults(run=run_live)
 
 
-def _add_load(actions: Any) -> None:
+def _add_load(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load = actions.add_parser("load", help="change the load of a running sandbox")
     load.add_argument("level", choices=LEVELS)
     _dir_option(load, True, "the running sandbox's directory (printed by `sandbox run`)")
-    load.set_defaults(handler=run_load)
+    load.set_defaults(run=run_load)
 
 
 def _actions(args: argparse.Namespace, directory: Path | None) -> LocalActions:

@@ -158,7 +158,8 @@ class Agent:
         return self._settings
 
     def setting(self, key: str) -> int:
-        return int(self.settings.get(key))  # type: ignore[arg-type]
+        """An integer setting (a count or a size), from the settings as last re-read."""
+        return self.settings.integer(key)
 
     def pick(self, bounds: tuple[float, float]) -> float:
         """A duration from a profile range (randomness chooses what agents do, not results)."""
