@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gt_tui.engine.collectors import ConvoyProgress
+from gt_tui.town.convoys import ConvoyProgress
 
 
 @dataclass

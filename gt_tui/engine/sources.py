@@ -14,24 +14,17 @@ from typing import TYPE_CHECKING
 
 from gt_tui import health as h
 from gt_tui.engine.batch import fetch_beads
-from gt_tui.engine.collectors import (
-    ConvoyProgress,
-    convoy_view,
-    heartbeat_time,
-    in_window,
-    lenient_utc,
-    mail_samples,
-    patrol_samples,
-    polecat_names,
-)
-from gt_tui.engine.queue import read_sling_contexts
+from gt_tui.engine.collectors import in_window, lenient_utc, mail_samples, patrol_samples
 from gt_tui.engine.resources import AgentUsage
 from gt_tui.engine.snapshot import Sample
 from gt_tui.settings import pool_limits
 from gt_tui.town import beads
-from gt_tui.town.agents import polecat_process_names
+from gt_tui.town.agents import polecat_names, polecat_process_names
+from gt_tui.town.convoys import ConvoyProgress, convoy_view
+from gt_tui.town.heartbeats import heartbeat_time
 from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.server import ServerStatus, idle_limit, probe_sql, read_server_status, run_probe
+from gt_tui.town.sling import read_sling_contexts
 from gt_tui.town.tmux import list_sessions, tmux_available
 
 if TYPE_CHECKING:
