@@ -150,7 +150,7 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
         f" AND c.issue_type = %s AND {CONVOY_STATUS}"
     )
     head = ["convoy", *CONVOY_STATUS_PARAMS]
-    parts = [
+    parts: list[tuple[str, list[Any]]] = [
         (
             f"SELECT d.issue_id, i.id, i.status, i.assignee, %s AS db{convoy}"
             f" JOIN {q}.issues i ON i.id = {target} WHERE d.type = %s",

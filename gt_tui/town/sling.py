@@ -113,18 +113,24 @@ def context_fields(description: str | None, metadata: Any) -> tuple[dict[str, An
 
 def _json_object(text: Any) -> dict[str, Any]:
     if isinstance(text, dict):
-        return safe_data(text)
+        return _safe_object(text)
     try:
         value = json.loads(unpicture_layout(text)) if text else None
     except (TypeError, ValueError):
         return {}
-    return safe_data(value) if isinstance(value, dict) else {}
+    return _safe_object(value) if isinstance(value, dict) else {}
 
 
 def _key_values(text: str) -> dict[str, Any]:
     lines = unpicture_layout(text).splitlines()
     pairs = (line.split(":", 1) for line in lines if ":" in line)
-    return safe_data({key.strip(): value.strip() for key, value in pairs if key.strip()})
+    return _safe_object({key.strip(): value.strip() for key, value in pairs if key.strip()})
+
+
+def _safe_object(value: dict[str, Any]) -> dict[str, Any]:
+    """A parsed object made safe to show (safe_data keeps its shape: a dict stays one)."""
+    safe: dict[str, Any] = safe_data(value)
+    return safe
 
 
 def _moment(value: Any) -> datetime | None:

@@ -4,7 +4,6 @@ others still run; every database reader is a constant number of round trips."""
 
 from __future__ import annotations
 
-from gt_tui.engine.reading import Reader
 from gt_tui.engine.readers.dolt import read_dolt, read_schema
 from gt_tui.engine.readers.events import read_events
 from gt_tui.engine.readers.local import read_files, read_host, read_tmux
@@ -16,6 +15,7 @@ from gt_tui.engine.readers.work import (
     read_patrols,
     read_queue,
 )
+from gt_tui.engine.reading import Reader
 
 READERS: tuple[Reader, ...] = (
     Reader("dolt", False, read_dolt),

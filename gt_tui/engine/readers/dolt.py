@@ -87,4 +87,4 @@ def read_schema(ctx: ReadContext) -> Reading:
 
 def known_schema(ctx: ReadContext) -> BeadsSchema:
     """The schema read this refresh, or read now where the schema reader could not."""
-    return ctx.schema or cached_schema(ctx.cache, ctx.db, ctx.town)
+    return ctx.schema if ctx.schema is not None else cached_schema(ctx.cache, ctx.db, ctx.town)

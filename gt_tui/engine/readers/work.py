@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from gt_tui.engine.collectors import lenient_utc, patrol_samples
-from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.readers.dolt import known_schema
+from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.snapshot import Sample
 from gt_tui.town import beads
 from gt_tui.town.convoys import ConvoyProgress, convoy_view
@@ -29,7 +29,9 @@ def read_convoys(ctx: ReadContext) -> Reading:
     convoys = build_convoy_view(ctx.db, schema, ctx.town)
     seconds = time.perf_counter() - started
     sample = Sample(seconds, ctx.now, subject="convoy view")
-    return Reading(appended={"convoy_refresh": (sample,)}, facts={"convoys": convoys}, schema=schema)
+    return Reading(
+        appended={"convoy_refresh": (sample,)}, facts={"convoys": convoys}, schema=schema
+    )
 
 
 def read_patrols(ctx: ReadContext) -> Reading:
