@@ -108,9 +108,7 @@ def test_circuit_broken_contexts_are_dispatch_failures_in_the_same_query(
         town.writer.close_issue(database, bead_id, closed, "circuit-broken", table="wisps")
     db, schema = town.open(), schema_of(town)
     before = db.round_trips
-    reading = read_sling_contexts(
-        db, town.town, schema, failed_since=NOW - timedelta(minutes=15)
-    )
+    reading = read_sling_contexts(db, town.town, schema, failed_since=NOW - timedelta(minutes=15))
     assert db.round_trips - before == 1
     assert reading.dispatch_failures == 2  # hq-wisp-x (closed, another reason) is not one
     assert [i.id for i in reading.items] == [i.id for i in list_queue(db, town.town, schema)]
