@@ -14,10 +14,10 @@ from gt_tui.engine.actions import ActionResult, Actions
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.cache import EngineCache
 from gt_tui.engine.limits import Limits
-from gt_tui.engine.queue import SLING_LABEL
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database, quote_name
+from gt_tui.town.sling import SLING_LABEL
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 # One call of every action, with arguments, for the read-only sweep.

@@ -16,7 +16,6 @@ import pytest
 
 from gt_tui.cli import main
 from gt_tui.engine.collectors import mail_samples
-from gt_tui.engine.queue import list_queue
 from gt_tui.errors import GtTuiError
 from gt_tui.health import METRIC_BY_KEY
 from gt_tui.sandbox import load
@@ -28,6 +27,7 @@ from gt_tui.sandbox.agents.runtime import Agent
 from gt_tui.sandbox.demo import DemoTown
 from gt_tui.sandbox.scale import build_scale_town
 from gt_tui.town import beads
+from gt_tui.town.sling import list_queue
 
 
 @pytest.fixture

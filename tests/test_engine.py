@@ -36,7 +36,6 @@ from towns import (
     build_town,
 )
 
-from gt_tui.engine.collectors import ConvoyProgress
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.errors import ReadOnlyRefused
@@ -46,6 +45,7 @@ from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
 from gt_tui.town import beads
 from gt_tui.town.connect import open_database
+from gt_tui.town.convoys import ConvoyProgress
 from gt_tui.town.db import Endpoint
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema

@@ -21,10 +21,10 @@ from sqlserver import SQLServer
 from towns import NOW, build_town
 
 from gt_tui.engine import host as host_module
-from gt_tui.engine import sources
 from gt_tui.engine.dolt_process import DoltProcess, info_file, is_loopback, usage_text
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.host import BD, HostMonitor, bd_processes
+from gt_tui.engine.readers import READERS
 from gt_tui.engine.snapshot import DoltInfo
 from gt_tui.export.json import snapshot_dict
 from gt_tui.export.style import DEFAULT_PALETTE
@@ -269,7 +269,7 @@ def test_the_sandbox_configures_its_python_agents_the_gt_way(
         assert engine.facts.running_sessions == {"bd-Rex"}
     finally:
         engine.close()
-    assert "host" not in sources.NEEDS_DATABASE and sources.READERS[-1][0] == "host"
+    assert not READERS[-1].needs_database and READERS[-1].name == "host"
 
 
 def test_the_dolt_latency_zoom_shows_the_server_process() -> None:

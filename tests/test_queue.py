@@ -15,11 +15,12 @@ import pytest
 from town_backends import BACKENDS, TownOnBackend, open_town
 
 from gt_tui.engine import queue as queue_module
-from gt_tui.engine.queue import SLING_LABEL, context_fields, flush_queue, list_queue, queue_view
+from gt_tui.engine.queue import flush_queue, queue_view
 from gt_tui.settings import Settings
 from gt_tui.town.db import quote_name, utc
 from gt_tui.town.git import CommandTimeout
 from gt_tui.town.schema import BeadsSchema, detect_schema
+from gt_tui.town.sling import SLING_LABEL, context_fields, list_queue, read_sling_contexts
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
@@ -107,14 +108,12 @@ def test_circuit_broken_contexts_are_dispatch_failures_in_the_same_query(
         town.writer.close_issue(database, bead_id, closed, "circuit-broken", table="wisps")
     db, schema = town.open(), schema_of(town)
     before = db.round_trips
-    reading = queue_module.read_sling_contexts(
-        db, town.town, schema, failed_since=NOW - timedelta(minutes=15)
-    )
+    reading = read_sling_contexts(db, town.town, schema, failed_since=NOW - timedelta(minutes=15))
     assert db.round_trips - before == 1
     assert reading.dispatch_failures == 2  # hq-wisp-x (closed, another reason) is not one
     assert [i.id for i in reading.items] == [i.id for i in list_queue(db, town.town, schema)]
     assert len(reading.items) == 5  # closed contexts never join the queue
-    assert queue_module.read_sling_contexts(db, town.town, schema).dispatch_failures == 0
+    assert read_sling_contexts(db, town.town, schema).dispatch_failures == 0
 
 
 def test_view_reports_depth_against_the_queue_size(town: TownOnBackend) -> None:

@@ -27,8 +27,8 @@ from towns import build_town
 
 from gt_tui.cli import build_parser, commands
 from gt_tui.engine.audit import AuditLog
-from gt_tui.engine.queue import SLING_LABEL
 from gt_tui.sandbox.load import read_state, write_state
+from gt_tui.town.sling import SLING_LABEL
 from gt_tui.ui import keymap
 
 pytestmark = pytest.mark.faults  # the fault suite: `make faults`

@@ -1,21 +1,16 @@
-"""Turning rows and files into samples and facts: pure functions, one per source."""
+"""Turning gt's rows into samples: what counts as plausible, and what is skipped as bad."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from gt_tui import health as h
 from gt_tui.engine.snapshot import Sample
-from gt_tui.files import read_regular_text
-from gt_tui.safe_text import safe_text
 from gt_tui.town.addresses import canonical_address
-from gt_tui.town.beads import ACK_PREFIX
+from gt_tui.town.beads import ack_time
 from gt_tui.town.db import Row, utc
-from gt_tui.town.model import Town
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ def mail_samples(rows: Iterable[Row], since: datetime, now: datetime) -> SampleR
 def _mail_lag(created_at: object, label: object, now: datetime) -> tuple[datetime, float] | None:
     """(ack time, lag in seconds) of one message, or None when its times are bad."""
     try:
-        acked, created = utc(str(label)[len(ACK_PREFIX) :]), utc(created_at)
+        acked, created = ack_time(label), utc(created_at)
     except ValueError:
         return None
     if acked is None or created is None:
@@ -108,77 +103,3 @@ def patrol_samples(rows: Iterable[Row], now: datetime) -> PatrolReading:
         elif status == "hooked":
             running[who] = max(created, running.get(who, created))
     return PatrolReading(samples, running, skipped)
-
-
-@dataclass(frozen=True)
-class ConvoyProgress:
-    """One open (or staged, not yet launched) convoy and how far its tracked work has come."""
-
-    id: str
-    title: str
-    tracked: int
-    closed: int
-    workers: tuple[str, ...]
-    status: str = "open"
-
-    @property
-    def staged(self) -> bool:
-        """A `staged_*` convoy (gt stages before launch): shown apart, never counted open."""
-        return self.status != "open"
-
-
-def convoy_view(convoys: Iterable[Row], tracked: Iterable[Row]) -> list[ConvoyProgress]:
-    """The full convoy view from the two convoy queries."""
-    titles: dict[str, str] = {}
-    statuses: dict[str, str] = {}
-    for convoy_id, title, status, _created, _target in convoys:
-        titles.setdefault(str(convoy_id), str(title))
-        statuses.setdefault(str(convoy_id), str(status))
-    done: dict[str, list[int]] = {key: [0, 0] for key in titles}
-    workers: dict[str, set[str]] = {key: set() for key in titles}
-    for convoy_id, _issue, status, assignee, _db in tracked:
-        counts = done.setdefault(str(convoy_id), [0, 0])
-        counts[0] += 1
-        counts[1] += status == "closed"
-        if assignee and status != "closed":
-            workers.setdefault(str(convoy_id), set()).add(str(assignee))
-    return [
-        ConvoyProgress(
-            key,
-            titles.get(key, key),
-            n,
-            closed,
-            tuple(sorted(workers.get(key, ()))),
-            statuses.get(key, "open"),
-        )
-        for key, (n, closed) in done.items()
-    ]
-
-
-def polecat_names(town: Town) -> list[tuple[str, str]]:
-    """(rig, Name) for each polecat directory `<rig>/polecats/<Name>/`."""
-    found = []
-    for rig in town.rigs:
-        base = town.polecats_dir(rig)
-        if base.is_dir():
-            found += [
-                (rig.name, safe_text(p.name))  # a directory name is town text too
-                for p in sorted(base.iterdir())
-                if p.is_dir() and not p.name.startswith(".")
-            ]
-    return found
-
-
-def heartbeat_time(path: Path) -> datetime | None:
-    """The `timestamp` of a heartbeat file, or its mtime when the content has none.
-
-    NotRegularFile (a one-line error) where the heartbeat is a FIFO, a directory or a device.
-    """
-    try:
-        data = json.loads(read_regular_text(path))
-        stamp = utc(data.get("timestamp")) if isinstance(data, dict) else None
-    except (OSError, ValueError, RecursionError):
-        stamp = None
-    if stamp is None and path.exists():
-        stamp = utc(datetime.fromtimestamp(path.stat().st_mtime).astimezone())
-    return stamp

@@ -1,9 +1,11 @@
 """The engine: one refresh reads every source once and returns an immutable Snapshot.
 
-UI-free by design (no Textual import, checked by a test). A refresh never raises for a
-failing source: the failure is recorded with the time it began, the metrics that depend on
-it keep their last window marked stale, the source is tried again on a doubling backoff
-(engine/backoff.py) rather than every refresh, and the next good read clears it.
+UI-free by design (no Textual import, checked by a test). Each reader (engine/readers/)
+returns a Reading; the engine applies them in order and builds the Snapshot. A refresh
+never raises for a failing source: the failure is recorded with the time it began, the
+metrics that depend on it keep their last window marked stale, the source is tried again
+on a doubling backoff (engine/backoff.py) rather than every refresh, and the next good
+read clears it.
 """
 
 from __future__ import annotations
@@ -12,37 +14,33 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from gt_tui.engine import sources
+from gt_tui.engine import assemble
 from gt_tui.engine.actions import Actions
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache import EngineCache
-from gt_tui.engine.carryover import LastGoodFacts, town_counts_unread
+from gt_tui.engine.carryover import LastGoodFacts
 from gt_tui.engine.churn import ChurnMeter
-from gt_tui.engine.facts import TownFacts
+from gt_tui.engine.config import EngineConfig
+from gt_tui.engine.facts import TownFacts, updated
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limited_db import LimitedDatabase
 from gt_tui.engine.limits import Limits
+from gt_tui.engine.readers import READERS
+from gt_tui.engine.readers.dolt import cached_schema
+from gt_tui.engine.readers.work import build_convoy_view
+from gt_tui.engine.reading import ReadContext, Reader, ReadFailed, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
-from gt_tui.engine.snapshot import (
-    DoltInfo,
-    EngineInfo,
-    HostInfo,
-    MetricSummary,
-    Sample,
-    Snapshot,
-    SourceError,
-    TownInfo,
-)
+from gt_tui.engine.snapshot import HostInfo, Snapshot, SourceError
 from gt_tui.engine.spawns import SpawnPairer
-from gt_tui.engine.window import CountWindow, TimeWindow, summarize
+from gt_tui.engine.window import CountWindow, TimeWindow
 from gt_tui.errors import GtTuiError
-from gt_tui.health import METRICS, MetricSpec, Threshold, scale_tier
+from gt_tui.health import METRICS
 from gt_tui.safe_text import safe_text
-from gt_tui.settings import Settings, thresholds
+from gt_tui.settings import Settings
+from gt_tui.town.convoys import ConvoyProgress
 from gt_tui.town.db import Database
 from gt_tui.town.events import EventsTail
 from gt_tui.town.model import Town
@@ -62,6 +60,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def failure_message(exc: Exception) -> str:
+    """Our own errors say what failed; a driver error we did not foresee is named too."""
+    if isinstance(exc, GtTuiError | OSError | ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 class Engine:
     """Reads a town; `refresh()` is safe to call from a worker thread, never concurrently."""
 
@@ -78,14 +83,15 @@ class Engine:
     ) -> None:
         self.town, self.settings = town, settings
         self.mode, self.read_only, self.clock = mode, read_only, clock
+        self.config = EngineConfig.from_settings(settings)
         self.limits = Limits(settings)
         self.cache = EngineCache.from_settings(settings)
         self.db = LimitedDatabase(db, self.limits)
         self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
         self.host = HostMonitor()
         self.last_good = LastGoodFacts()
-        self._unread: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-        self.actions = Actions(
+        self._unread: assemble.Unread = (frozenset(), frozenset())
+        self.actions: Actions = Actions(
             town,
             self.db,
             settings,
@@ -94,16 +100,15 @@ class Engine:
             cache=self.cache,
             limits=self.limits,
         )
-        self.actions.convoy_view = lambda: sources.build_convoy_view(self)
+        self.actions.convoy_view = self.convoy_view
         self._lock = threading.Lock()
-        self.demo: Any = None  # the sandbox behind a demo engine, for its load control
         self.server: ServerStatus | None = None
         # The last probe: a fallback sticks until the status cache entry is read again.
         self.probe: ProbeResult | None = None
         self.churn = ChurnMeter()
         self.schema: BeadsSchema | None = None
         self._errors: dict[str, SourceError] = {}
-        self.backoff = Backoff(float(settings.get("ui.refresh_interval")))
+        self.backoff = Backoff(self.config.refresh_interval)
         self.skipped: dict[str, int] = {}  # per metric: its source's records refused as bad
         self.events = EventsTail(town.events_file)
         self.pairer = SpawnPairer()
@@ -111,54 +116,56 @@ class Engine:
         self.facts = TownFacts()
 
     def _make_windows(self) -> dict[str, CountWindow | TimeWindow]:
-        span = float(self.settings.get("metrics.window"))
         windows: dict[str, CountWindow | TimeWindow] = {
-            spec.key: TimeWindow(span, self.clock) for spec in METRICS
+            spec.key: TimeWindow(self.config.window_s, self.clock) for spec in METRICS
         }
-        windows["dolt_latency"] = CountWindow(int(self.settings.get("metrics.dolt_probes")))
+        windows["dolt_latency"] = CountWindow(self.config.dolt_probes)
         return windows
 
     def reconfigure(self, settings: Settings) -> None:
         """Take new settings live: windows resize; thresholds apply from the next refresh."""
         with self._lock:
-            self.settings = settings
+            self.settings, self.config = settings, EngineConfig.from_settings(settings)
             self.actions.reconfigure(settings)
             self.resources.reconfigure(settings)
-            self.backoff.base = float(settings.get("ui.refresh_interval"))
+            self.backoff.base = self.config.refresh_interval
             for window in self._windows.values():
                 if isinstance(window, TimeWindow):
-                    window.span = float(settings.get("metrics.window"))
+                    window.span = self.config.window_s
                 else:
-                    window.resize(int(settings.get("metrics.dolt_probes")))
+                    window.resize(self.config.dolt_probes)
 
     def refresh(self) -> Snapshot:
         with self._lock:
             started, trips = time.perf_counter(), self.db.round_trips
             now = self.clock()
             self.facts = TownFacts()
-            for name, read in sources.READERS:
-                if name in sources.NEEDS_DATABASE and "dolt" in self._errors:
+            for reader in READERS:
+                if reader.needs_database and "dolt" in self._errors:
                     # The probe just failed: one timeout per refresh, not one per reader.
-                    self._fail(name, self._errors["dolt"].message)
+                    self._fail(reader.name, self._errors["dolt"].message)
                     continue
-                if name in EVERY_REFRESH or self.backoff.due(name, now):
-                    self._guard(name, now, lambda read=read: read(self, now))
-            self._unread = self.last_good.apply(self.facts, self._errors)
+                if reader.name in EVERY_REFRESH or self.backoff.due(reader.name, now):
+                    self._guard(reader, now)
+            stale, unknown = self.last_good.apply(self.facts, self._errors)
+            self._unread = (stale, unknown)
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)
 
-    def _guard(self, source: str, now: datetime, read: Callable[[], None]) -> None:
+    def _guard(self, reader: Reader, now: datetime) -> None:
+        """Run one reader and apply its reading; a failure is recorded, never raised."""
         try:
-            read()
-        except (GtTuiError, OSError, ValueError) as exc:
-            self._fail(source, str(exc))
+            self._apply(reader.read(self._context(now)))
+        except ReadFailed as failed:
+            self._apply(failed.partial)
+            self._fail(reader.name, failure_message(failed.cause))
         except Exception as exc:  # a driver error we did not foresee must not stop the console
-            self._fail(source, f"{type(exc).__name__}: {exc}")
+            self._fail(reader.name, failure_message(exc))
         else:
-            self._errors.pop(source, None)
-            self.backoff.succeeded(source)
+            self._errors.pop(reader.name, None)
+            self.backoff.succeeded(reader.name)
             return
-        self.backoff.failed(source, now)
+        self.backoff.failed(reader.name, now)
 
     def _fail(self, source: str, message: str) -> None:
         first = self._errors.get(source)
@@ -166,130 +173,98 @@ class Engine:
         first_line = (message.splitlines() or [""])[0]  # errors quote files and rows
         self._errors[source] = SourceError(source, safe_text(first_line), since)
 
-    # -- state the source readers update ------------------------------------------------
+    # -- readings in, state out ---------------------------------------------------------
 
-    def add_sample(self, metric: str, sample: Sample) -> None:
-        self._windows[metric].add(sample)
+    def _context(self, now: datetime) -> ReadContext:
+        """What the next reader may read: built afresh, so it sees what earlier readers of
+        this refresh read (the schema, the server's status, the polecats)."""
+        return ReadContext(
+            db=self.db,
+            town=self.town,
+            cache=self.cache,
+            now=now,
+            since=self.window_start(now),
+            pool_idle_s=self.config.pool_idle_s,
+            schema=self.schema,
+            server=self.server,
+            probe=self.probe,
+            facts=self.facts,
+            events=self.events,
+            pairer=self.pairer,
+            churn=self.churn,
+            host=self.host,
+            resources=self.resources,
+        )
 
-    def replace_samples(self, metric: str, samples: list[Sample]) -> None:
-        window = self._windows[metric]
-        assert isinstance(window, TimeWindow)
-        window.replace(samples)
+    def _apply(self, reading: Reading) -> None:
+        for metric, samples in reading.appended.items():
+            for sample in samples:
+                self._windows[metric].add(sample)
+        for metric, samples in reading.replaced.items():
+            window = self._windows[metric]
+            assert isinstance(window, TimeWindow)
+            window.replace(samples)
+        for metric, count in reading.skipped.items():
+            before = 0 if metric in reading.replaced else self.skipped.get(metric, 0)
+            self.skipped[metric] = before + count
+        self.facts = updated(self.facts, reading.facts)
+        if reading.schema is not None:
+            self.schema = reading.schema
+        if reading.server is not None:
+            self.server = reading.server
+        if reading.probe is not None or reading.forget_probe:
+            self.probe = reading.probe
 
     def window_start(self, now: datetime) -> datetime:
-        return now - timedelta(seconds=float(self.settings.get("metrics.window")))
+        return now - timedelta(seconds=self.config.window_s)
+
+    def convoy_view(self) -> list[ConvoyProgress]:
+        """Every open convoy and its progress, for a caller outside a refresh (the bench)."""
+        if self.schema is None:
+            self.schema = cached_schema(self.cache, self.db, self.town)
+        return build_convoy_view(self.db, self.schema, self.town)
 
     # -- building the snapshot ----------------------------------------------------------
 
     def _snapshot(self, now: datetime, refresh_ms: float, queries: int) -> Snapshot:
-        limits = thresholds(self.settings)
-        metrics = tuple(self._summary(spec, limits[spec.key]) for spec in METRICS)
-        by_key = {m.key: m for m in metrics}
+        config, f = self.config, self.facts
+        metrics = tuple(
+            assemble.metric_summary(
+                spec,
+                config.thresholds[spec.key],
+                self._windows[spec.key].samples(),
+                # Only the metric's own source: readers that need the schema fail on their
+                # own without it, and the events file must not be marked stale by a
+                # database error.
+                self._errors.get(spec.source),
+                assemble.describe(spec.key, self.town, self.server, self.probe),
+                self.skipped.get(spec.key, 0),
+            )
+            for spec in METRICS
+        )
         inputs = MapInputs(
             now,
-            self.facts,
-            by_key,
-            int(self.settings.get("sling.queue_size")),
-            int(self.settings.get("refinery.queue_size")),
-            int(self.settings.get("tmux.max_sessions")),
+            f,
+            {m.key: m for m in metrics},
+            config.sling_queue_size,
+            config.refinery_queue_size,
+            config.tmux_max_sessions,
             stale=self._unread[0],
             unknown=self._unread[1],
             dolt_error=self._errors.get("dolt"),
         )
+        cost, queue = (refresh_ms, queries), (f.queue_depth, config.sling_queue_size)
         return Snapshot(
             generated_at=now,
-            town=self._town_info(),
-            dolt=self._dolt_info(),
+            town=assemble.town_info(self.town, self.mode, f, self._unread),
+            dolt=assemble.dolt_info(
+                self.town, self.server, self.probe, self._errors.get("dolt"), f
+            ),
             metrics=metrics,
-            engine=self._engine_info(refresh_ms, queries),
+            engine=assemble.engine_info(self.db, self.cache, self.limits, cost, queue),
             bottlenecks=bottleneck_map(inputs),
             errors=tuple(self._errors.values()),
-            host=HostInfo(self.facts.bd_processes, self.facts.bd_started_per_s),
-        )
-
-    def _summary(self, spec: MetricSpec, limit: Threshold) -> MetricSummary:
-        samples = self._windows[spec.key].samples()
-        stats = summarize([s.value for s in samples])
-        # Only the metric's own source: readers that need the schema fail on their own
-        # without it, and the events file must not be marked stale by a database error.
-        error = self._errors.get(spec.source)
-        return MetricSummary(
-            key=spec.key,
-            label=spec.label,
-            unit=spec.unit,
-            count=stats.count,
-            p50=stats.p50,
-            p95=stats.p95,
-            max=stats.max,
-            health=limit.judge(stats.p95),
-            warning=limit.warning,
-            danger=limit.danger,
-            source=sources.describe(self, spec.key),
-            samples=samples,
-            stale=error is not None,
-            error=error.message if error else None,
-            error_since=error.since if error else None,
-            precision_note=spec.precision,
-            skipped=self.skipped.get(spec.key, 0),
-        )
-
-    def _town_info(self) -> TownInfo:
-        f, (stale, unknown) = self.facts, self._unread
-        tier = scale_tier(len(f.polecats), len(f.convoys))
-        running = None if f.running_sessions is None else len(f.running_sessions)
-        return TownInfo(
-            name=self.town.name,
-            root=safe_text(str(self.town.root)),
-            mode=self.mode,
-            rigs=tuple(rig.name for rig in self.town.rigs),
-            scale=tier.name,
-            scale_target_s=tier.target_seconds,
-            polecats=len(f.polecats),
-            polecats_running=running,
-            convoys_open=None if "convoys" in unknown else sum(not c.staged for c in f.convoys),
-            mail_backlog=None if "mail" in unknown else f.mail_backlog,
-            tmux=f.tmux_state,
-            convoys_staged=None if "convoys" in unknown else sum(c.staged for c in f.convoys),
-            stale=town_counts_unread(stale | unknown),
-        )
-
-    def _dolt_info(self) -> DoltInfo:
-        status = self.server or ServerStatus("unknown", "")
-        error, probe, f = self._errors.get("dolt"), self.probe, self.facts
-        sqlite = self.town.is_sqlite
-        return DoltInfo(
-            "sqlite (demo)" if sqlite else safe_text(str(self.town.endpoint)),
-            status.kind,
-            status.version,
-            f.connections,
-            error.message if error else None,
-            error.since if error else None,
-            probe=probe.sql if probe else None,
-            probe_note=probe.reason if probe and probe.fell_back else "",
-            transport=None if sqlite else self.town.endpoint.transport,
-            max_connections=status.max_connections,
-            new_connections_per_s=f.new_connections_per_s,
-            time_zone=status.time_zone,
-            system_time_zone=status.system_time_zone,
-            cpu_percent=self.facts.dolt_cpu_percent,
-            rss_bytes=self.facts.dolt_rss_bytes,
-        )
-
-    def _engine_info(self, refresh_ms: float, queries: int) -> EngineInfo:
-        stats, cache = self.db.pool_stats(), self.cache.stats()
-        bucket = self.limits.bucket.stats()
-        return EngineInfo(
-            refresh_ms=refresh_ms,
-            queries=queries,
-            pool_open=stats.open if stats else None,
-            pool_idle=stats.idle if stats else None,
-            cache_hits=cache.hits,
-            cache_misses=cache.misses,
-            cache_size=cache.size,
-            rate_tokens=bucket.tokens,
-            rate_waiters=bucket.waiters,
-            queue_depth=self.facts.queue_depth,
-            queue_limit=int(self.settings.get("sling.queue_size")),
+            host=HostInfo(f.bd_processes, f.bd_started_per_s),
         )
 
     def close(self) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypedDict
 
-from gt_tui.engine.collectors import ConvoyProgress
+from gt_tui.town.convoys import ConvoyProgress
 
 
 @dataclass
@@ -35,3 +36,35 @@ class TownFacts:
     dolt_rss_bytes: int | None = None
     bd_processes: int | None = None
     bd_started_per_s: float | None = None
+
+
+class FactUpdate(TypedDict, total=False):
+    """Some of `TownFacts`' fields: what one reader knows (a test checks the names match)."""
+
+    polecats: list[tuple[str, str]]
+    running_sessions: set[str] | None
+    tmux_state: str
+    convoys: list[ConvoyProgress]
+    mail_backlog: int
+    patrols_running: dict[str, datetime]
+    deacon_heartbeat: datetime | None
+    merge_requests: list[tuple[str, str, datetime | None]]
+    connections: int | None
+    max_connections: int | None
+    new_connections_per_s: float | None
+    long_queries: int | None
+    queue_depth: int
+    queue_oldest_wait_s: float | None
+    dispatch_failures: int
+    offenders: list[str]
+    agents: int | None
+    tmux_sessions: int | None
+    dolt_cpu_percent: float | None
+    dolt_rss_bytes: int | None
+    bd_processes: int | None
+    bd_started_per_s: float | None
+
+
+def updated(facts: TownFacts, update: FactUpdate) -> TownFacts:
+    """`facts` with the fields of `update` taken over."""
+    return replace(facts, **update)

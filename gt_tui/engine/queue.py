@@ -1,60 +1,30 @@
-"""The sling queue (spec §3): open `gt:sling-context` beads, oldest first, and flushing it.
+"""The sling queue against its limit, and flushing it (spec §3).
 
-gt's scheduler keeps one sling-context bead per scheduled work bead, created with
-`bd create --ephemeral` (so in `wisps`), in the town beads or the target rig's beads:
-we look in both tables of `hq` and of every rig database. Its description is JSON
-(`work_bead_id`, `target_rig`, `enqueued_at`, ...); older or hand-made ones use
-`key: value` lines or the `metadata` JSON. Without `enqueued_at`, `created_at` counts.
-
-After three failed dispatches gt closes a context with reason `circuit-broken`
-(`capacity_dispatch.go`): its work was never dispatched. The engine counts those closed
-since the window's start as dispatch failures, in the same query as the queue.
-
-Flushing closes them: where `gt` is on PATH and the whole queue goes, `gt scheduler clear`
-does it (gt has no per-rig clear); otherwise one UPDATE per table and database (ids in
-chunks), plus one `closed` event row each, as `bd close` leaves.
+Reading gt's sling-context rows is `gt_tui.town.sling`'s job; this module decides: the
+queue's view against `sling.queue_size`, and closing the contexts. Flushing: where `gt`
+is on PATH and the whole queue goes, `gt scheduler clear` does it (gt has no per-rig
+clear); otherwise one UPDATE per table and database (ids in chunks), plus one `closed`
+event row each, as `bd close` leaves.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.engine.batch import CHUNK
-from gt_tui.safe_text import safe_data, unpicture_layout
-from gt_tui.town.beads import each_issue_table, run_union
-from gt_tui.town.db import Database, quote_name, sql_time, utc
+from gt_tui.town.db import Database, quote_name, sql_time
 from gt_tui.town.gt_cli import gt_available, run_gt
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
+from gt_tui.town.sling import QueueItem, list_queue
 
-SLING_LABEL = "gt:sling-context"
-CIRCUIT_BROKEN = "circuit-broken"  # gt's close reason after 3 failed dispatches
 FLUSH_REASON = "flushed by gt-tui: {who}"
 GT_CLEAR_TIMEOUT = 60.0
 _EVENTS = {"issues": "events", "wisps": "wisp_events"}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # only for a row without created_at (NOT NULL in beads)
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One scheduled sling: its context bead, the work bead, the rig, when it was enqueued."""
-
-    id: str
-    database: str
-    table: str
-    work_bead: str | None
-    rig: str | None
-    enqueued_at: datetime
-    enqueued_from: str  # "description", "metadata" or "created_at"
-
-    def waited(self, now: datetime) -> float:
-        """Seconds since it was enqueued (1-second resolution when from the database)."""
-        return max(0.0, (now - self.enqueued_at).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -86,96 +56,10 @@ class FlushResult:
     via: str
 
 
-@dataclass(frozen=True)
-class QueueReading:
-    """The open sling contexts, oldest first, and how many were circuit-broken lately."""
-
-    items: list[QueueItem]
-    dispatch_failures: int
-
-
-def read_sling_contexts(
-    db: Database, town: Town, schema: BeadsSchema, failed_since: datetime | None = None
-) -> QueueReading:
-    """Every open sling context in hq and the rigs, both tables, oldest first; with
-    `failed_since`, also those closed `circuit-broken` since then. One query either way."""
-    where, extra = "s.status = %s", []
-    if failed_since is not None:
-        where = "(s.status = %s OR (s.close_reason = %s AND s.closed_at >= %s))"
-        extra = [CIRCUIT_BROKEN, sql_time(failed_since)]
-    parts = [
-        (
-            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
-            f" s.status FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
-            f" AND l.label = %s WHERE {where}",
-            [database, issues, SLING_LABEL, "open", *extra],
-        )
-        for database, q, issues, labels in each_issue_table(schema, town.databases)
-    ]
-    rows = run_union(db, parts)
-    rig_of_db = {rig.database: rig.name for rig in town.rigs}
-    items = [_item(row[:6], rig_of_db) for row in rows if row[6] == "open"]
-    items.sort(key=lambda item: (item.enqueued_at, item.id))
-    return QueueReading(items, sum(row[6] != "open" for row in rows))
-
-
-def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:
-    """Every open sling context in hq and the rigs, both tables, oldest first (one query)."""
-    return read_sling_contexts(db, town, schema).items
-
-
 def queue_view(
     db: Database, town: Town, schema: BeadsSchema, settings: Mapping[str, Any], now: datetime
 ) -> QueueView:
     return QueueView(tuple(list_queue(db, town, schema)), int(settings["sling.queue_size"]), now)
-
-
-def _item(row: Sequence[Any], rig_of_db: Mapping[str, str]) -> QueueItem:
-    database, table, bead_id, description, metadata, created_at = row
-    fields, source = context_fields(description, metadata)
-    enqueued = _moment(fields.get("enqueued_at"))
-    if enqueued is None:
-        enqueued, source = utc(created_at) or _EPOCH, "created_at"
-    work = fields.get("work_bead_id") or fields.get("work_bead")
-    rig = fields.get("target_rig") or fields.get("rig") or rig_of_db.get(database)
-    return QueueItem(bead_id, database, table, work or None, rig or None, enqueued, source)
-
-
-def context_fields(description: str | None, metadata: Any) -> tuple[dict[str, Any], str]:
-    """The sling fields from the description (JSON or `key: value` lines), else metadata.
-
-    The cells were made safe as they were read (newlines shown as `␊`): the parsers put
-    their layout back to parse them, and make what the parse yields safe again."""
-    fields = _json_object(description) or _key_values(description or "")
-    if fields.get("enqueued_at"):
-        return fields, "description"
-    meta = _json_object(metadata)
-    if meta.get("enqueued_at"):
-        return {**fields, **meta}, "metadata"
-    return {**meta, **fields}, "description"
-
-
-def _json_object(text: Any) -> dict[str, Any]:
-    if isinstance(text, dict):
-        return safe_data(text)
-    try:
-        value = json.loads(unpicture_layout(text)) if text else None
-    except (TypeError, ValueError):
-        return {}
-    return safe_data(value) if isinstance(value, dict) else {}
-
-
-def _key_values(text: str) -> dict[str, Any]:
-    lines = unpicture_layout(text).splitlines()
-    pairs = (line.split(":", 1) for line in lines if ":" in line)
-    return safe_data({key.strip(): value.strip() for key, value in pairs if key.strip()})
-
-
-def _moment(value: Any) -> datetime | None:
-    try:
-        return utc(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def flush_queue(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,14 +22,23 @@ class Stats:
     max: float | None
 
 
+def percentile(values: Sequence[float], q: int) -> float | None:
+    """The q-th percentile as `statistics.quantiles(data, n=100, method="inclusive")`;
+    the value itself for one value, None for none. Every p95 the console shows is this."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
 def summarize(values: list[float]) -> Stats:
-    """Percentiles as `statistics.quantiles(data, n=100, method="inclusive")`."""
+    """count, median, p95 (`percentile`) and max of a window's values."""
     if not values:
         return Stats(0, None, None, None)
     if len(values) == 1:
         return Stats(1, values[0], values[0], values[0])
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return Stats(len(values), statistics.median(values), cuts[94], max(values))
+    return Stats(len(values), statistics.median(values), percentile(values, 95), max(values))
 
 
 class CountWindow:

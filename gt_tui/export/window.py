@@ -6,7 +6,6 @@ Used by the zoomed view and the dashboard's "over threshold" list. Imports no Te
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gt_tui.engine.snapshot import DoltInfo, HostInfo, MetricSummary, Sample, Snapshot
+from gt_tui.engine.window import percentile
 from gt_tui.export.dolt_view import dolt_zoom_rows
 from gt_tui.export.style import (
     HEALTH_ICONS,
@@ -87,15 +87,6 @@ def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> Re
             short_subject(sample),
         )
     return grid
-
-
-def percentile(values: Sequence[float], q: int) -> float | None:
-    """The q-th percentile as the engine computes it (inclusive method); None with no values."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return float(values[0])
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 @dataclass(frozen=True)

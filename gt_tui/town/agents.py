@@ -9,6 +9,8 @@ presets with their own `process_names`. The names follow `ResolveProcessNames`
 (`internal/config/agents.go`): the preset's names when its command matches, else a preset
 with the same command, else the command's basename. `GT_PROCESS_NAMES` in the console's own
 environment overrides all of it. Unreadable settings count as absent, as in gt.
+
+`polecat_names` lists the polecats themselves: gt gives each a `<rig>/polecats/<Name>/`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from gt_tui.files import read_regular_text
+from gt_tui.safe_text import safe_text
+from gt_tui.town.model import Town
 
 ROLE = "polecat"
 DEFAULT_AGENT = "claude"
@@ -138,3 +142,17 @@ def configured_names(town_root: Path, rig_dir: Path) -> tuple[str, ...]:
         return resolve_names("", str(runtime.get("command") or DEFAULT_AGENT), registry)
     agent = _pick(rig, town)
     return resolve_names(agent, _command(agent, rig, town, registry), registry)
+
+
+def polecat_names(town: Town) -> list[tuple[str, str]]:
+    """(rig, Name) for each polecat directory `<rig>/polecats/<Name>/`."""
+    found = []
+    for rig in town.rigs:
+        base = town.polecats_dir(rig)
+        if base.is_dir():
+            found += [
+                (rig.name, safe_text(p.name))  # a directory name is town text too
+                for p in sorted(base.iterdir())
+                if p.is_dir() and not p.name.startswith(".")
+            ]
+    return found

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from gt_tui.town.db import Database, Row, quote_name, sql_time
+from gt_tui.town.db import Database, Row, quote_name, sql_time, utc
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
 
@@ -18,6 +18,11 @@ ACK_PREFIX = "delivery-acked-at:"
 PATROL_TITLE = "mol-%-patrol%"
 PATROL_DONE = "patrol cycle complete%"
 ACK_MARGIN = timedelta(minutes=1)
+
+
+def ack_time(label: object) -> datetime | None:
+    """The moment of a `delivery-acked-at:<RFC 3339>` label; ValueError where it is none."""
+    return utc(str(label)[len(ACK_PREFIX) :])
 
 
 def _union(parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
@@ -145,7 +150,7 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
         f" AND c.issue_type = %s AND {CONVOY_STATUS}"
     )
     head = ["convoy", *CONVOY_STATUS_PARAMS]
-    parts = [
+    parts: list[tuple[str, list[Any]]] = [
         (
             f"SELECT d.issue_id, i.id, i.status, i.assignee, %s AS db{convoy}"
             f" JOIN {q}.issues i ON i.id = {target} WHERE d.type = %s",

@@ -1,4 +1,5 @@
-"""gt's polecat session heartbeats: `<town>/.runtime/heartbeats/<session>.json`.
+"""gt's heartbeat files: a polecat session's `<town>/.runtime/heartbeats/<session>.json`
+and the deacon's `<town>/deacon/heartbeat.json`, read by one parser.
 
 The file holds `timestamp` (RFC 3339, UTC) and, since gt's heartbeat v2, `state`
 (`working`, `idle`, `exiting`, `stuck`), `context` and `bead`. A heartbeat without `state`
@@ -30,6 +31,21 @@ def write_heartbeat(town: Town, session: str, state: str, context: str) -> None:
     write_atomically(path, body + "\n")
 
 
+def heartbeat_time(path: Path) -> datetime | None:
+    """The `timestamp` of a heartbeat file, or its mtime when the content has none.
+
+    NotRegularFile (a one-line error) where the heartbeat is a FIFO, a directory or a device.
+    """
+    try:
+        data = json.loads(read_regular_text(path))
+        stamp = heartbeat_stamp(data.get("timestamp")) if isinstance(data, dict) else None
+    except (OSError, ValueError, RecursionError):
+        stamp = None
+    if stamp is None and path.exists():
+        stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return stamp
+
+
 def heartbeat_working(path: Path, now: float, stale_s: float = POLECAT_HEARTBEAT_STALE_S) -> bool:
     """Whether a heartbeat file says `working` (or has no `state`: gt's v1 heartbeat, which
     gt reads as working) and is younger than `stale_s`, the town's staleness limit."""
@@ -44,13 +60,20 @@ def heartbeat_working(path: Path, now: float, stale_s: float = POLECAT_HEARTBEAT
     return now - (mtime if at is None else at) < stale_s
 
 
-def _epoch(stamp: object) -> float | None:
-    """RFC 3339 text (Go writes nanoseconds; Python reads at most microseconds) as epoch."""
+def heartbeat_stamp(stamp: object) -> datetime | None:
+    """A heartbeat's RFC 3339 `timestamp` (Go writes nanoseconds; Python reads at most
+    microseconds) as an aware UTC moment; None where it is missing or no moment."""
     if not isinstance(stamp, str) or not stamp:
         return None
     text = _FRACTION.sub(lambda m: m.group(0)[:7], stamp.strip().replace("Z", "+00:00"), 1)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 9999 with an offset lies past the end of time
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _epoch(stamp: object) -> float | None:
+    """A heartbeat `timestamp` as epoch seconds, or None."""
+    moment = heartbeat_stamp(stamp)
+    return None if moment is None else moment.timestamp()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 
-from gt_tui.engine.collectors import convoy_view
 from gt_tui.sandbox.agents import queue
 from gt_tui.sandbox.agents.mail import MailDesk
 from gt_tui.sandbox.agents.nudge import nudge
@@ -20,6 +19,7 @@ from gt_tui.sandbox.agents.ops import ready_work
 from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging, utc_now
 from gt_tui.sandbox.agents.scheduler import SCHEDULER, Scheduler
 from gt_tui.town import beads
+from gt_tui.town.convoys import convoy_view
 from gt_tui.town.heartbeats import heartbeat_working
 from gt_tui.town.layout import heartbeat_file
 

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from gt_tui.engine.collectors import heartbeat_time
 from gt_tui.errors import GtTuiError
 from gt_tui.sandbox.agents.files import write_json_atomically
 from gt_tui.sandbox.agents.mail import MailDesk, Message, pending_mail
@@ -29,6 +28,7 @@ from gt_tui.sandbox.agents.runtime import Agent, agent_arguments, setup_logging,
 from gt_tui.sandbox.git import run_git
 from gt_tui.town import beads
 from gt_tui.town.addresses import DEACON
+from gt_tui.town.heartbeats import heartbeat_time
 from gt_tui.town.layout import heartbeat_file, heartbeats_dir, read_rigs
 from gt_tui.town.model import Rig
 

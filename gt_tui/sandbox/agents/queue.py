@@ -16,12 +16,12 @@ the polecat is spawned. The queue holds at most `sling.queue_size` open contexts
 
 from __future__ import annotations
 
-from gt_tui.engine.queue import SLING_LABEL, QueueItem, list_queue
 from gt_tui.sandbox.agents.ops import describe, fields_of
 from gt_tui.sandbox.agents.runtime import Agent, utc_now
 from gt_tui.sandbox.rows import rfc3339, tracking_target
 from gt_tui.town.db import quote_name, sql_time
 from gt_tui.town.model import Rig
+from gt_tui.town.sling import SLING_LABEL, QueueItem, list_queue
 
 
 def context_description(work_bead: str, rig: str, enqueued_at: str) -> str:

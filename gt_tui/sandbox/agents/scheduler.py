@@ -23,7 +23,6 @@ import threading
 from collections.abc import Callable
 
 from gt_tui.engine.limits import Limits
-from gt_tui.engine.queue import QueueItem
 from gt_tui.engine.tmux_hygiene import check_session_budget
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.sandbox.agents import queue
@@ -32,6 +31,7 @@ from gt_tui.sandbox.agents.ops import set_agent_state, set_status
 from gt_tui.sandbox.agents.runtime import Agent
 from gt_tui.sandbox.agents.spawn import Polecat, allocate, prepare_worktree, start_session
 from gt_tui.town.db import quote_name
+from gt_tui.town.sling import QueueItem
 from gt_tui.town.tmux import list_sessions
 
 SCHEDULER = "mayor/scheduler"  # the dispatcher's nudge address

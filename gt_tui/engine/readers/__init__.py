@@ -1,0 +1,33 @@
+"""The source readers, in the order a refresh runs them (engine/reading.py says what a
+reader is). A reader that raises is recorded by the engine as a failing source and the
+others still run; every database reader is a constant number of round trips."""
+
+from __future__ import annotations
+
+from gt_tui.engine.readers.dolt import read_dolt, read_schema
+from gt_tui.engine.readers.events import read_events
+from gt_tui.engine.readers.local import read_files, read_host, read_tmux
+from gt_tui.engine.readers.mail import read_mail
+from gt_tui.engine.readers.work import (
+    read_agents,
+    read_convoys,
+    read_merge_requests,
+    read_patrols,
+    read_queue,
+)
+from gt_tui.engine.reading import Reader
+
+READERS: tuple[Reader, ...] = (
+    Reader("dolt", False, read_dolt),
+    Reader("schema", True, read_schema),
+    Reader("events", False, read_events),
+    Reader("mail", True, read_mail),
+    Reader("convoys", True, read_convoys),
+    Reader("patrols", True, read_patrols),
+    Reader("queue", True, read_queue),
+    Reader("merge_requests", True, read_merge_requests),
+    Reader("agents", True, read_agents),
+    Reader("files", False, read_files),
+    Reader("tmux", False, read_tmux),
+    Reader("host", False, read_host),
+)

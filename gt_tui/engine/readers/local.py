@@ -1,0 +1,64 @@
+"""The readers of this host: the town's files, its tmux sessions, and its processes.
+
+None of them queries the database.
+"""
+
+from __future__ import annotations
+
+from gt_tui.engine.facts import FactUpdate
+from gt_tui.engine.reading import ReadContext, ReadFailed, Reading
+from gt_tui.engine.resources import AgentUsage
+from gt_tui.town.agents import polecat_names, polecat_process_names
+from gt_tui.town.heartbeats import heartbeat_time
+from gt_tui.town.model import Town
+from gt_tui.town.tmux import list_sessions, tmux_available
+
+
+def read_files(ctx: ReadContext) -> Reading:
+    heartbeat = heartbeat_time(ctx.town.root / "deacon" / "heartbeat.json")
+    return Reading(facts={"polecats": polecat_names(ctx.town), "deacon_heartbeat": heartbeat})
+
+
+def read_tmux(ctx: ReadContext) -> Reading:
+    """Sessions, and which polecats' panes run the agent; the polecats are the files
+    reader's of this refresh."""
+    if not tmux_available():
+        return Reading(facts={"tmux_state": "tmux not installed"})
+    sessions = list_sessions(ctx.town.tmux_socket)
+    rig_of = {
+        rig.session_name(name): rig.name
+        for rig_name, name in ctx.facts.polecats
+        for rig in ctx.town.rigs
+        if rig.name == rig_name
+    }
+    counted = Reading(facts={"tmux_sessions": len(sessions)})
+    live = [s for s in sessions if not s.pane_dead and s.name in rig_of]
+    try:
+        usage = ctx.resources.sample((s.name, s.pane_pid) for s in live)
+        running = agents_alive(ctx.town, usage, rig_of)
+    except Exception as exc:  # the session count stands
+        raise ReadFailed(counted, exc) from exc
+    offenders = [u.session for u in usage if u.offender]
+    facts = FactUpdate(**counted.facts, running_sessions=running, offenders=offenders)
+    return Reading(facts=facts)
+
+
+def agents_alive(town: Town, usage: list[AgentUsage], rig_of: dict[str, str]) -> set[str]:
+    """Sessions whose pane's process tree runs the agent (gt's process names), not a shell."""
+    rigs = {rig_of[u.session] for u in usage}
+    names = {rig: polecat_process_names(town.root, rig) for rig in rigs}
+    return {u.session for u in usage if u.names & set(names[rig_of[u.session]])}
+
+
+def read_host(ctx: ReadContext) -> Reading:
+    """bd processes and the Dolt server's CPU and memory, from psutil: no database query."""
+    bd = ctx.host.bd()
+    bd_read = Reading(facts={"bd_processes": bd.running, "bd_started_per_s": bd.started_per_s})
+    try:
+        dolt = ctx.host.dolt.read(ctx.town)
+    except Exception as exc:  # the bd figures stand
+        raise ReadFailed(bd_read, exc) from exc
+    facts = FactUpdate(
+        **bd_read.facts, dolt_cpu_percent=dolt.cpu_percent, dolt_rss_bytes=dolt.rss_bytes
+    )
+    return Reading(facts=facts)
