@@ -16,8 +16,9 @@ from sqlserver import SQLServer
 from gt_tui.engine import bench
 from gt_tui.engine import bench_results as br
 from gt_tui.errors import GtTuiError, MalformedFile, SourceUnavailable
-from gt_tui.town.db import MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 from gt_tui.town.tmux import list_sessions
 
 ISSUES = (

@@ -28,7 +28,8 @@ from gt_tui.export.window import zoom_summary
 from gt_tui.health import Health
 from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.sandbox.schema import drop_database
-from gt_tui.town.db import Endpoint, MySQLDatabase
+from gt_tui.town.db import MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.layout import resolve_socket
 
 pytestmark = pytest.mark.mariadb

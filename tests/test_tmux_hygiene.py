@@ -13,7 +13,7 @@ from helpers import kill_pane_process, tmux
 from gt_tui.engine import tmux_hygiene as th
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
 
 RIGS = (Rig("gastown", "gt", "gastown"), Rig("beadsrig", "bd", "beadsrig"))

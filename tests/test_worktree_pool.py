@@ -16,7 +16,7 @@ from helpers import run_git, tmux
 from gt_tui.engine import worktree_pool as wp
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.git import CommandFailed, CommandTimeout, run_bounded
 from gt_tui.town.git import run_git as town_git
 from gt_tui.town.model import Rig, Town

@@ -26,9 +26,10 @@ from gt_tui.sandbox.writer import (
     append_event_line,
     tracking_target,
 )
-from gt_tui.town.db import Database, SQLiteDatabase, quote_name
+from gt_tui.town.db import Database, quote_name
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 # The fake clock's "now" for engine tests: every timestamp below is relative to it.
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)

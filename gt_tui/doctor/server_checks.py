@@ -12,7 +12,7 @@ from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import Outcome, Skip, failed, passed, warned
 from gt_tui.engine.advisor import MISSING, PRESENT, IndexAdvisor
 from gt_tui.errors import GtTuiError
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.server import idle_limit, run_probe
 
 CONNECT_TIMEOUT = 3.0

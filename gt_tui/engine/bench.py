@@ -32,7 +32,8 @@ from gt_tui.engine.bench_results import (
 )
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.settings import Settings
-from gt_tui.town.db import Database, Endpoint, quote_name
+from gt_tui.town.db import Database, quote_name
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.git import run_git
 from gt_tui.town.model import Rig, Town
 from gt_tui.town.tmux import TimedServer

@@ -40,8 +40,10 @@ from gt_tui.sandbox.ownership import Claim, drop_databases, sweep_dead_demos
 from gt_tui.sandbox.scale import RIGS, database_names
 from gt_tui.sandbox.schema import create_beads_schema
 from gt_tui.settings import load_settings, town_config_path
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 from gt_tui.town.tmux import tmux_available, tmux_socket_name
 
 TOWN_NAME = "sandbox"

@@ -26,7 +26,8 @@ import psutil
 from gt_tui.sandbox.agents import runner
 from gt_tui.sandbox.scale import DB_PREFIX
 from gt_tui.sandbox.schema import drop_database
-from gt_tui.town.db import Endpoint, MySQLDatabase
+from gt_tui.town.db import MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits
 
 START_TIME_SLACK_S = 1.0  # psutil's start times of one process agree far better than this
