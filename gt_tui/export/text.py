@@ -48,8 +48,9 @@ def sections(snapshot: Snapshot, palette: Palette, width: int) -> list[Renderabl
 def render_text(snapshot: Snapshot, *, color: bool, width: int | None = None) -> str:
     """The snapshot as text, `width` columns wide (100 by default), with ANSI colour if `color`."""
     width = width or DEFAULT_WIDTH
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         force_terminal=color,
         color_system="standard" if color else None,
@@ -60,5 +61,5 @@ def render_text(snapshot: Snapshot, *, color: bool, width: int | None = None) ->
     )
     for part in sections(snapshot, DEFAULT_PALETTE, width):
         console.print(part)
-    output = console.file.getvalue()
+    output = buffer.getvalue()
     return "\n".join(line.rstrip() for line in output.splitlines()) + "\n"

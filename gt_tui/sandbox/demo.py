@@ -213,7 +213,7 @@ class DemoTown:
         seed = str(self.seed)
         mayor_args = ["--seed", seed, *([] if self.tmux else ["--no-tmux"])]
         self.agents.append(runner.start_agent(self.root, "mayor", "mayor", mayor_args, env))
-        patrols = [("deacon", "deacon", None)]
+        patrols: list[tuple[str, str, str | None]] = [("deacon", "deacon", None)]
         for rig in self.rig_plans:
             patrols += [(f"{rig.name}-witness", "witness", rig.name)]
             patrols += [(f"{rig.name}-refinery", "refinery", rig.name)]

@@ -131,6 +131,7 @@ def _labels_table(prefix: str, parent: str, fk: bool) -> Table:
 def _child_table(prefix: str, kind: str, parent: str, fk: bool) -> Table:
     """`events`/`comments` (and twins): UUID key, issue_id and created_at indexes."""
     name = f"{prefix}{kind}"
+    body: tuple[str, ...]
     if kind == "events":
         body = (
             "`event_type` VARCHAR(32) NOT NULL",
