@@ -21,8 +21,8 @@ from test_engine import FakeClock, Towns, figures
 from towns import DOLT_VERSION, NOW, QUERIES_PER_REFRESH, emulate_dolt
 
 from gt_tui.errors import SourceUnavailable
+from gt_tui.export.header_view import header_line
 from gt_tui.export.json import render_json
-from gt_tui.export.render import header_line
 from gt_tui.export.style import DEFAULT_PALETTE, ViewState
 from gt_tui.export.window import zoom_summary
 from gt_tui.health import Health

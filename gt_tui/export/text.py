@@ -12,15 +12,10 @@ from rich.padding import Padding
 from rich.text import Text
 
 from gt_tui.engine.snapshot import Snapshot
+from gt_tui.export.engine_view import all_errors, engine_strip, errors_text
+from gt_tui.export.header_view import header_line, town_line
 from gt_tui.export.map_view import map_table, verdict
-from gt_tui.export.render import (
-    all_errors,
-    engine_strip,
-    errors_text,
-    header_line,
-    metrics_table,
-    town_line,
-)
+from gt_tui.export.metric_view import metrics_table
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, ViewState
 
 DEFAULT_WIDTH = 100
