@@ -22,7 +22,8 @@ from gt_tui.town.pool import PoolLimits
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
 from .dburl import parse_db_url
-from .history import Context, HistoryPlan, IdMint, write_history
+from .history.context import Context, IdMint
+from .history.plan import HistoryPlan, write_history
 from .layout import HQ, MARKER, RigPlan, sqlite_relpath, write_town_files
 from .schema import create_beads_schema, drop_database
 from .sink import BulkSink
