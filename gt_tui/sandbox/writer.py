@@ -19,6 +19,7 @@ from typing import Any
 
 from gt_tui.town.db import Database, quote_name
 
+from .beads_tables import VARIANTS
 from .rows import (
     BASE36,
     EPHEMERAL_SUBJECTS,
@@ -35,7 +36,7 @@ from .rows import (
     target_columns,
     tracking_target,
 )
-from .schema import VARIANTS, insert_ignore
+from .schema import insert_ignore
 
 # Re-exported: callers import the row types and helpers from here too.
 __all__ = [
