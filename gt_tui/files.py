@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,3 +75,30 @@ def read_regular(path: Path) -> bytes:
 def read_regular_text(path: Path) -> str:
     """A regular file's content as UTF-8 text; UnicodeDecodeError when it is not."""
     return read_regular(path).decode("utf-8")
+
+
+def write_atomically(
+    path: Path, text: str, *, mode: int | None = None, durable: bool = False
+) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`.
+
+    Readers never see half a file. The file gets `mode`, else the mode `path` has, else 0644
+    (a bare temporary file would be 0600). `durable` fsyncs before the rename, for files a
+    person would miss after a crash (settings), not for heartbeats rewritten every second.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise

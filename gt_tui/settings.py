@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
-import tempfile
 import tomllib
 from collections.abc import ItemsView, Iterator, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import tomli_w
 
 from gt_tui.errors import GtTuiError, MalformedFile, SettingError
-from gt_tui.files import read_regular_text
+from gt_tui.files import read_regular_text, write_atomically
 from gt_tui.health import METRICS, Threshold
 from gt_tui.safe_text import safe_data
 from gt_tui.setting_values import (
@@ -40,7 +37,7 @@ from gt_tui.setting_values import (
     parse_size,
     show_raw,
 )
-from gt_tui.town.pool import PoolLimits
+from gt_tui.xdg import config_dir
 
 # ---------------------------------------------------------------- the table
 
@@ -286,7 +283,7 @@ def spec_for(key: str) -> SettingSpec:
 # ---------------------------------------------------------------- the settings object
 
 
-class Settings:
+class Settings(Mapping[str, Value]):
     """An immutable set of typed values, one per SETTINGS entry, with where each came from.
 
     Nothing in it ever changes after construction, so any thread may read it without a
@@ -312,8 +309,49 @@ class Settings:
     def __getitem__(self, key: str) -> Value:
         return self.get(key)
 
+    # Typed reads for the consumers' configs: the table fixes each setting's kind, so a
+    # mismatch here is a programming error (a setting read as the wrong kind), said in one line.
+
+    def integer(self, key: str) -> int:
+        """An int setting (counts, sizes in bytes)."""
+        value = self.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingError(f"{key} is not an integer setting")
+        return value
+
+    def number(self, key: str) -> float:
+        """A numeric setting as float (durations in seconds, thresholds, rates)."""
+        value = self.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingError(f"{key} is not a numeric setting")
+        return float(value)
+
+    def flag(self, key: str) -> bool:
+        """A boolean setting."""
+        value = self.get(key)
+        if not isinstance(value, bool):
+            raise SettingError(f"{key} is not a boolean setting")
+        return value
+
+    def string(self, key: str) -> str:
+        """A string setting (a choice or a name)."""
+        value = self.get(key)
+        if not isinstance(value, str):
+            raise SettingError(f"{key} is not a string setting")
+        return value
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """A list setting, as a tuple of its names."""
+        value = self.get(key)
+        if not isinstance(value, tuple):
+            raise SettingError(f"{key} is not a list setting")
+        return value
+
     def __contains__(self, key: object) -> bool:
         return key in self._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -371,9 +409,7 @@ def _specs_of(raw: Mapping[str, object]) -> Iterator[tuple[str, SettingSpec, obj
 
 def user_config_path() -> Path:
     """`$XDG_CONFIG_HOME/gt-tui/config.toml`, or ~/.config/... when unset or relative."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
-    return root / "gt-tui" / "config.toml"
+    return config_dir() / "config.toml"
 
 
 def town_config_path(town_root: Path) -> Path:
@@ -460,22 +496,9 @@ def _to_toml(values: Mapping[str, Value]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temp file next to `path`, then os.replace: readers never see half a file."""
+    """Write the file whole (readers never see half of it), or one line saying why not."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, mode)
-            os.replace(temp, path)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_atomically(path, text, durable=True)
     except OSError as err:
         raise GtTuiError(f"cannot write {path}: {err.strerror or err}") from None
 
@@ -483,26 +506,12 @@ def _write_atomically(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- views for other modules
 
 
-def _number_of(settings: Settings, key: str) -> float:
-    return float(cast(float, settings[key]))
-
-
 def thresholds(settings: Settings) -> dict[str, Threshold]:
     """The five metrics' thresholds by metric key, as configured."""
     return {
         m.key: Threshold(
-            _number_of(settings, f"threshold.{m.key}.warning"),
-            _number_of(settings, f"threshold.{m.key}.danger"),
+            settings.number(f"threshold.{m.key}.warning"),
+            settings.number(f"threshold.{m.key}.danger"),
         )
         for m in METRICS
     }
-
-
-def pool_limits(settings: Settings) -> PoolLimits:
-    """The Dolt connection pool's bounds from the four `dolt.*` settings."""
-    return PoolLimits(
-        max_open=int(_number_of(settings, "dolt.max_open_conns")),
-        max_idle=int(_number_of(settings, "dolt.max_idle_conns")),
-        max_lifetime=_number_of(settings, "dolt.conn_max_lifetime"),
-        max_idle_time=_number_of(settings, "dolt.conn_max_idle_time"),
-    )

@@ -20,7 +20,6 @@ from gt_tui.settings import (
     SPEC_BY_NAME,
     Settings,
     load_settings,
-    pool_limits,
     save_setting,
     thresholds,
     town_config_path,
@@ -437,9 +436,9 @@ def test_thresholds_map_the_settings_onto_health_thresholds() -> None:
 
 
 def test_pool_limits_map_the_four_dolt_settings() -> None:
-    assert pool_limits(Settings.defaults()) == PoolLimits(25, 5, 3600.0, 600.0)
+    assert PoolLimits.from_settings(Settings.defaults()) == PoolLimits(25, 5, 3600.0, 600.0)
     tuned = load_settings(overrides={"dolt.max_open_conns": "8", "dolt.conn_max_idle_time": "30s"})
-    limits = pool_limits(tuned)
+    limits = PoolLimits.from_settings(tuned)
     assert (limits.max_open, limits.max_idle, limits.max_idle_time) == (8, 5, 30.0)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from gt_tui.safe_text import safe_data
 from gt_tui.town.secret_env import is_secret_name
+from gt_tui.xdg import state_dir
 
 MASK = "****"
 SUMMARY_MAX = 500
@@ -28,9 +29,7 @@ _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)\S+@")  # mysql://user:se/c@ret@host
 
 def default_audit_path() -> Path:
     """`$XDG_STATE_HOME/gt-tui/audit.jsonl`; `~/.local/state` when unset or not absolute."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / "gt-tui" / "audit.jsonl"
+    return state_dir() / "audit.jsonl"
 
 
 def scrub(value: Any) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import statistics
 from collections.abc import Sequence
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from gt_tui.errors import GtTuiError, MalformedFile
+from gt_tui.files import write_atomically
+from gt_tui.xdg import state_dir
 
 ALPHA = 0.05
 EXACT_LIMIT = 400  # exact Mann-Whitney distribution up to n1 * n2 of this (no ties)
@@ -276,9 +277,7 @@ def _compare(before: BenchGroup, after: BenchGroup, alpha: float) -> GroupCompar
 
 def bench_dir() -> Path:
     """`$XDG_STATE_HOME/gt-tui/bench`; `~/.local/state` when unset or not absolute."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / "gt-tui" / "bench"
+    return state_dir() / "bench"
 
 
 def result_path(name: str) -> Path:
@@ -290,10 +289,7 @@ def result_path(name: str) -> Path:
 def save_result(result: BenchResult, name: str) -> Path:
     """Write a result as `<bench dir>/<name>.json` (atomically); its path."""
     path = result_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_atomically(path, json.dumps(result.to_json(), indent=2) + "\n")
     return path
 
 

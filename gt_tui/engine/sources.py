@@ -27,9 +27,9 @@ from gt_tui.engine.collectors import (
 from gt_tui.engine.queue import read_sling_contexts
 from gt_tui.engine.resources import AgentUsage
 from gt_tui.engine.snapshot import Sample
-from gt_tui.settings import pool_limits
 from gt_tui.town import beads
 from gt_tui.town.agents import polecat_process_names
+from gt_tui.town.pool import PoolLimits
 from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.server import ServerStatus, idle_limit, probe_sql, read_server_status, run_probe
 from gt_tui.town.tmux import list_sessions, tmux_available
@@ -66,7 +66,7 @@ def _server_status(engine: Engine) -> ServerStatus:
     engine.probe = None  # a new status read tries the server's own probe again
     cap = getattr(engine.db, "cap_idle_time", None)  # only a pooled server has one
     if cap is not None:
-        cap(idle_limit(pool_limits(engine.settings).max_idle_time, status))
+        cap(idle_limit(PoolLimits.from_settings(engine.settings).max_idle_time, status))
     return status
 
 

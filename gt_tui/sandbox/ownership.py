@@ -29,15 +29,14 @@ from gt_tui.sandbox.schema import drop_database
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits
+from gt_tui.xdg import state_dir
 
 START_TIME_SLACK_S = 1.0  # psutil's start times of one process agree far better than this
 
 
 def claims_dir() -> Path:
     """`$XDG_STATE_HOME/gt-tui/demos`; `~/.local/state` when unset or not absolute."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / "gt-tui" / "demos"
+    return state_dir() / "demos"
 
 
 def process_started(pid: int) -> float | None:

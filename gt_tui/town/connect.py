@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from gt_tui.settings import Settings, pool_limits
+from gt_tui.settings import Settings
 from gt_tui.town.db import Database, MySQLDatabase
 from gt_tui.town.model import Town
+from gt_tui.town.pool import PoolLimits
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
 
@@ -17,5 +18,8 @@ def open_database(town: Town, settings: Settings, *, read_only: bool = False) ->
     if town.is_sqlite:
         return SQLiteDatabase(dict(town.sqlite_files), read_only=read_only)
     return MySQLDatabase(
-        town.endpoint, pool_limits(settings), read_only=read_only, database=town.hq_database
+        town.endpoint,
+        PoolLimits.from_settings(settings),
+        read_only=read_only,
+        database=town.hq_database,
     )

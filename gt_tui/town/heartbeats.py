@@ -9,13 +9,11 @@ limit (`gt_tui.town.operational.polecat_heartbeat_stale_s`).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gt_tui.files import read_regular_text
+from gt_tui.files import read_regular_text, write_atomically
 from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Town
 from gt_tui.town.operational import POLECAT_HEARTBEAT_STALE_S
@@ -27,13 +25,9 @@ _FRACTION = re.compile(r"\.\d+")
 def write_heartbeat(town: Town, session: str, state: str, context: str) -> None:
     """Write gt's heartbeat file for a session atomically (readers never see half a file)."""
     path = heartbeat_file(town.root, session)
-    path.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = json.dumps({"timestamp": stamp, "state": state, "context": context, "bead": ""})
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(body + "\n")
-    os.replace(temp, path)
+    write_atomically(path, body + "\n")
 
 
 def heartbeat_working(path: Path, now: float, stale_s: float = POLECAT_HEARTBEAT_STALE_S) -> bool:

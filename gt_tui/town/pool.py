@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from gt_tui.errors import SourceUnavailable
+from gt_tui.settings import Settings
 
 C = TypeVar("C")
 
@@ -29,6 +30,16 @@ class PoolLimits:
     max_lifetime: float = 3600.0
     max_idle_time: float = 600.0
     acquire_timeout: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PoolLimits:
+        """The bounds from the four `dolt.*` settings."""
+        return cls(
+            max_open=settings.integer("dolt.max_open_conns"),
+            max_idle=settings.integer("dolt.max_idle_conns"),
+            max_lifetime=settings.number("dolt.conn_max_lifetime"),
+            max_idle_time=settings.number("dolt.conn_max_idle_time"),
+        )
 
 
 @dataclass

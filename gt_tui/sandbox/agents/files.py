@@ -5,12 +5,11 @@ state), and the database password its agents read (never their argv or environme
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gt_tui.files import write_atomically
 from gt_tui.town.model import Town
 from gt_tui.town.secret_env import read_password_file, write_password_file
 
@@ -20,16 +19,7 @@ DB_PASSWORD_FILE = Path(".runtime") / "gt-tui-db-password"
 
 def write_json_atomically(path: Path, data: dict[str, Any], indent: int | None = None) -> None:
     """Write through a temporary file and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=indent)
-            handle.write("\n")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(data, indent=indent) + "\n")
 
 
 def write_db_password(root: Path, password: str) -> Path:
