@@ -15,17 +15,13 @@ next one to start.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
 import shutil
-import signal
 import tempfile
-import threading
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any
+from types import TracebackType
 
 import tomli_w
 
@@ -39,6 +35,7 @@ from gt_tui.sandbox.load import DEMO_SETTINGS, profile, set_level, write_state
 from gt_tui.sandbox.ownership import Claim, drop_databases, sweep_dead_demos
 from gt_tui.sandbox.scale import RIGS, database_names
 from gt_tui.sandbox.schema import create_beads_schema
+from gt_tui.sandbox.signals import SignalGuard
 from gt_tui.settings import load_settings, town_config_path
 from gt_tui.town.db import Database, MySQLDatabase
 from gt_tui.town.endpoint import Endpoint
@@ -48,12 +45,7 @@ from gt_tui.town.tmux import tmux_available, tmux_socket_name
 
 TOWN_NAME = "sandbox"
 DEFAULT_RIGS = 2
-HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 log = logging.getLogger("gt_tui.sandbox")
-
-
-class SandboxSignal(SystemExit):
-    """Raised in the owning process on SIGTERM/SIGHUP so that the sandbox is cleaned up."""
 
 
 class DemoTown:
@@ -94,14 +86,14 @@ class DemoTown:
         self._made_root = False
         self._created_databases: list[str] = []
         self._saved_env: dict[str, str | None] = {}
-        self._saved_signals: dict[int, Any] = {}
+        self._signals = SignalGuard()
         self._closed = False
         self._claim = Claim.mine()
 
     # ---- context manager ---------------------------------------------------------------
 
     def __enter__(self) -> DemoTown:
-        self._install_signals()
+        self._signals.install()
         try:
             sweep_dead_demos(self.endpoint)  # what killed demos left (a live one's stays)
             self._prepare_root()
@@ -234,7 +226,7 @@ class DemoTown:
         if self._closed:
             return
         self._closed = True
-        with self._signals_held():
+        with self._signals.held():
             try:
                 self._stop_processes()
             finally:
@@ -242,7 +234,7 @@ class DemoTown:
                 self._remove_root()
                 self._restore_env()
                 self._claim.forget()
-        self._restore_signals()
+        self._signals.restore()
 
     def _stop_processes(self) -> None:
         if self.agents:
@@ -268,35 +260,3 @@ class DemoTown:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
-
-    # ---- signals ---------------------------------------------------------------------
-
-    def _install_signals(self) -> None:
-        """SIGTERM/SIGHUP become an exception, so `__exit__` (and `finally`) runs."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in HANDLED_SIGNALS:
-            self._saved_signals[sig] = signal.signal(sig, _raise_exit)
-
-    @contextlib.contextmanager
-    def _signals_held(self) -> Any:
-        """No signal interrupts the clean-up half way (Ctrl-C included)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        held = (*HANDLED_SIGNALS, signal.SIGINT)
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _restore_signals(self) -> None:
-        for sig, handler in self._saved_signals.items():
-            signal.signal(sig, handler)
-        self._saved_signals.clear()
-
-
-def _raise_exit(signum: int, frame: FrameType | None) -> None:
-    raise SandboxSignal(128 + signum)
