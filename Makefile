@@ -23,9 +23,13 @@ test: $(STAMP)
 faults: $(STAMP)
 	$(VENV)/bin/pytest -q -m faults
 
+# Style first (fast), then the types (mypy --strict, pyproject [tool.mypy]) and the layers
+# (import-linter, pyproject [tool.importlinter]); any failure fails the target.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bootstrap: $(STAMP)
 

@@ -33,7 +33,7 @@ from gt_tui.engine.dolt_process import DoltProcess, pid_listening_on  # noqa: E4
 from gt_tui.engine.host import _bd_from_psutil, bd_processes  # noqa: E402
 from gt_tui.sandbox.layout import town_settings  # noqa: E402
 from gt_tui.town.agents import polecat_process_names  # noqa: E402
-from gt_tui.town.db import Endpoint  # noqa: E402
+from gt_tui.town.endpoint import Endpoint  # noqa: E402
 from gt_tui.town.model import Town  # noqa: E402
 
 

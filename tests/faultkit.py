@@ -24,7 +24,7 @@ from typing import Any
 import pymysql
 from sqlserver import SQLServer, free_port, log_tail
 
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 
 
 class PausableProxy:

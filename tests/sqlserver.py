@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pymysql
 
-from gt_tui.town.db import Endpoint, MySQLDatabase
+from gt_tui.town.db import MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0

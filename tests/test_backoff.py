@@ -19,7 +19,7 @@ from towns import NOW
 from gt_tui.engine.backoff import BACKOFF_CAP_S, Backoff
 from gt_tui.engine.engine import Engine
 from gt_tui.sandbox.layout import write_dolt_config
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.events import Event, EventsTail
 
 pytestmark = pytest.mark.faults  # the fault suite: `make faults`

@@ -17,8 +17,9 @@ from gt_tui.engine import bench, bench_spawn
 from gt_tui.engine import bench_compare as bc
 from gt_tui.engine import bench_results as br
 from gt_tui.errors import GtTuiError, MalformedFile, SourceUnavailable
-from gt_tui.town.db import MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 from gt_tui.town.tmux import TimedServer, list_sessions
 
 ISSUES = (

@@ -20,7 +20,7 @@ from sqlserver import free_port
 from towns import QUERIES_PER_REFRESH, BuiltTown, build_town
 
 from gt_tui.sandbox.layout import RigPlan, write_town_files
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 
 CLI_TIMEOUT = 60.0
 SECRET = "pw-never-shown-9137"

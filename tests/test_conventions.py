@@ -25,8 +25,8 @@ from towns_today import TODAY_RIGS, add_known_today, drop_rig_prefix
 
 from gt_tui.engine import worktree_pool as wp
 from gt_tui.engine.engine import Engine
+from gt_tui.export.header_view import town_facts, town_line
 from gt_tui.export.json import snapshot_dict
-from gt_tui.export.render import town_facts, town_line
 from gt_tui.export.style import Palette
 from gt_tui.export.window import group_summaries
 from gt_tui.health import Health

@@ -18,17 +18,10 @@ import pytest
 from sqlserver import SQLServer, free_port
 
 from gt_tui.errors import ReadOnlyRefused, SourceUnavailable
-from gt_tui.town.db import (
-    Database,
-    Endpoint,
-    MySQLDatabase,
-    SQLiteDatabase,
-    Timeouts,
-    quote_name,
-    sql_time,
-    utc,
-)
+from gt_tui.town.db import Database, MySQLDatabase, quote_name, sql_time, utc
+from gt_tui.town.endpoint import Endpoint, Timeouts
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 # What each backend itself raises for a write in a read-only session.
 SERVER_REFUSAL = {"mysql": pymysql.err.OperationalError, "sqlite": sqlite3.OperationalError}

@@ -23,7 +23,8 @@ from gt_tui.doctor.core import SYMBOLS
 from gt_tui.doctor.report import WIDTH
 from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.sandbox.schema import drop_database
-from gt_tui.town.db import Endpoint, MySQLDatabase
+from gt_tui.town.db import MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 
 CLI_TIMEOUT = 90.0
 SERVER_CHECKS = ("credentials", "server", "probe", "databases", "schema", "indexes")

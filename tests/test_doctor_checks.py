@@ -21,7 +21,7 @@ from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import FAIL, PASS, SKIP, WARN, Check, Outcome, Skip, exit_code, run_checks
 from gt_tui.doctor.report import WIDTH, fit, redact, render_text
 from gt_tui.doctor.server_checks import check_time_zone, check_wait_timeout
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Town
 from gt_tui.town.server import ServerStatus
 

@@ -46,7 +46,7 @@ from gt_tui.settings import Settings
 from gt_tui.town import beads
 from gt_tui.town.connect import open_database
 from gt_tui.town.convoys import ConvoyProgress
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gt_tui.sandbox.writer import append_event_line
+from gt_tui.sandbox.event_log import append_event_line
 from gt_tui.town.events import Event, EventsTail, parse_event
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ from gt_tui.export.style import DEFAULT_PALETTE
 from gt_tui.export.window import zoom_summary
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Town
 
 

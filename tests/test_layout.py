@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gt_tui.errors import MalformedFile, TownNotFound
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.layout import (
     find_town_root,
     load_town,

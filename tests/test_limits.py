@@ -15,7 +15,7 @@ from gt_tui.engine.limits import Limits
 from gt_tui.engine.token_bucket import TokenBucket
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
-from gt_tui.town.db import SQLiteDatabase
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 PATIENCE = 30.0  # generous bound for a thread to reach a state; never a timing assertion
 

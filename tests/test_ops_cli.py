@@ -20,8 +20,9 @@ from gt_tui.errors import GtTuiError, ReadOnlyRefused
 from gt_tui.ops_cli import OpsContext, run_ops
 from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.settings import Settings
-from gt_tui.town.db import Endpoint, SQLiteDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 RIG = Rig("gastown", "gt", "gastown")
 MakeCtx = Callable[..., OpsContext]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from snapshots_fixtures import NOW, calm_snapshot
 
 from gt_tui.engine.snapshot import SourceError
-from gt_tui.export import render
+from gt_tui.export import header_view
 from gt_tui.export.json import render_json
 from gt_tui.export.style import DEFAULT_PALETTE, ViewState
 from gt_tui.export.window import attention_table
@@ -30,21 +30,21 @@ def test_the_header_says_unreachable_since_not_updated_just_now() -> None:
     snapshot, since = down_snapshot()
     view = ViewState(now=NOW + timedelta(seconds=1), wall=True)
     for width in (80, 120, 200):
-        line = render.header_line(snapshot, view, DEFAULT_PALETTE, width).plain
+        line = header_view.header_line(snapshot, view, DEFAULT_PALETTE, width).plain
         assert "updated" not in line and "0s ago" not in line, line
         assert since.astimezone().strftime("%H:%M:%S") in line, line
-    wide = render.header_line(snapshot, view, DEFAULT_PALETTE, 200).plain
+    wide = header_view.header_line(snapshot, view, DEFAULT_PALETTE, 200).plain
     assert "DB UNREACHABLE since" in wide
 
 
 def test_counts_from_a_dead_server_are_stale_on_screen_and_null_in_json() -> None:
     snapshot, _ = down_snapshot()
-    line = render.town_line(snapshot, DEFAULT_PALETTE, 200).plain
+    line = header_view.town_line(snapshot, DEFAULT_PALETTE, 200).plain
     assert "convoys 4 open (stale)" in line and "mail 3 pending (stale)" in line
     town = json.loads(render_json(snapshot))["town"]
     assert (town["convoys_open"], town["convoys_staged"], town["mail_backlog"]) == (None,) * 3
     never = replace(snapshot.town, convoys_open=None, mail_backlog=None)
-    assert render.count_text(never, "mail_backlog", "pending") == "? pending"
+    assert header_view.count_text(never, "mail_backlog", "pending") == "? pending"
 
 
 def test_stale_metrics_are_not_all_clear() -> None:

@@ -27,7 +27,7 @@ from gt_tui.engine.engine import Engine
 from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.faults]
 

@@ -15,7 +15,7 @@ from rich.text import Text
 from snapshots_fixtures import NOW, calm_snapshot, empty_snapshot, summarise, trouble_snapshot
 
 from gt_tui.engine.snapshot import MapNode, Sample
-from gt_tui.export import map_view, render, style, window
+from gt_tui.export import engine_view, header_view, map_view, metric_view, style, window
 from gt_tui.export.charts import BigNumber, Trend
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, Part, ViewState
 from gt_tui.export.text import render_text
@@ -30,7 +30,8 @@ def plain(renderable, width: int = 100) -> str:
 
 def test_text_snapshot_does_not_import_textual():
     code = (
-        "import sys, gt_tui.export.text, gt_tui.export.render, gt_tui.export.svg,"
+        "import sys, gt_tui.export.text, gt_tui.export.header_view, gt_tui.export.metric_view,"
+        " gt_tui.export.engine_view, gt_tui.export.svg,"
         " gt_tui.export.map_view, gt_tui.export.window, gt_tui.export.style;"
         "print('textual' in sys.modules)"
     )
@@ -110,8 +111,8 @@ def test_fit_line_keeps_the_important_parts_and_grows_them():
 def test_header_shortens_before_it_drops():
     snapshot = trouble_snapshot()
     view = ViewState(now=NOW + timedelta(seconds=3))
-    wide = render.header_line(snapshot, view, DEFAULT_PALETTE, 160).plain
-    narrow = render.header_line(snapshot, view, DEFAULT_PALETTE, 80).plain
+    wide = header_view.header_line(snapshot, view, DEFAULT_PALETTE, 160).plain
+    narrow = header_view.header_line(snapshot, view, DEFAULT_PALETTE, 80).plain
     assert "medium town · target <5s · refresh 6.4s ✖ over target" in wide
     assert "medium 6.4s > 5s ✖" in narrow
     for line in (wide, narrow):
@@ -122,15 +123,19 @@ def test_header_shortens_before_it_drops():
 
 def test_header_states():
     snapshot = calm_snapshot()
-    line = render.header_line(
+    line = header_view.header_line(
         snapshot, ViewState(now=NOW, paused=True, read_only=True), DEFAULT_PALETTE, 120
     ).plain
     assert "⏸ PAUSED" in line and "READ-ONLY" in line
-    failed = render.header_line(snapshot, ViewState(now=NOW, failure="boom"), DEFAULT_PALETTE, 120)
+    failed = header_view.header_line(
+        snapshot, ViewState(now=NOW, failure="boom"), DEFAULT_PALETTE, 120
+    )
     assert "refresh failed: boom" in failed.plain
-    slow = render.header_line(snapshot, ViewState(now=NOW, refreshing_for=12), DEFAULT_PALETTE, 120)
+    slow = header_view.header_line(
+        snapshot, ViewState(now=NOW, refreshing_for=12), DEFAULT_PALETTE, 120
+    )
     assert "refreshing 12s" in slow.plain
-    waiting = render.header_line(None, ViewState(now=NOW), DEFAULT_PALETTE, 120)
+    waiting = header_view.header_line(None, ViewState(now=NOW), DEFAULT_PALETTE, 120)
     assert "waiting for the first refresh" in waiting.plain
 
 
@@ -190,7 +195,7 @@ def test_worst_samples_and_what_is_over_threshold():
 
 def test_stale_copy_greys_every_metric_and_names_the_failure():
     since = NOW + timedelta(seconds=10)
-    stale = render.stale_copy(trouble_snapshot(), "server gone", since)
+    stale = engine_view.stale_copy(trouble_snapshot(), "server gone", since)
     assert all(m.stale for m in stale.metrics)
     assert stale.metric("dolt_latency").error == "server gone"
     assert stale.metric("dolt_latency").error_since == since
@@ -230,7 +235,7 @@ def test_palette_is_the_only_source_of_colour():
     metric = trouble_snapshot().metric("dolt_latency")
     badge = style.metric_badge(metric, NOW, palette)
     assert badge.style == "#030303"
-    assert render.big_headline(metric, palette).style == "#030303"
+    assert metric_view.big_headline(metric, palette).style == "#030303"
 
 
 def test_summary_of_one_metric_in_words():
@@ -247,7 +252,7 @@ def test_summary_of_one_metric_in_words():
 
 def test_refresh_time_in_the_unit_that_reads_best():
     fast = calm_snapshot()  # 182 ms
-    line = render.header_line(fast, ViewState(now=NOW), DEFAULT_PALETTE, 160).plain
+    line = header_view.header_line(fast, ViewState(now=NOW), DEFAULT_PALETTE, 160).plain
     assert "refresh 182 ms ✓" in line
     assert style.format_duration(0.005) == "5 ms" and style.format_duration(6.42) == "6.4s"
 

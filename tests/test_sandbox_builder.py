@@ -19,14 +19,17 @@ import pytest
 from gt_tui.errors import GtTuiError
 from gt_tui.health import scale_tier
 from gt_tui.sandbox.dburl import BadDatabaseURL, parse_db_url
+from gt_tui.sandbox.event_log import append_event_line
 from gt_tui.sandbox.git import run_git
 from gt_tui.sandbox.layout import polecat_dir
+from gt_tui.sandbox.rows import target_columns
 from gt_tui.sandbox.scale import TIER_PLANS, BuiltTown, build_scale_town, plan_rigs
 from gt_tui.sandbox.schema import create_beads_schema, drop_database
-from gt_tui.sandbox.writer import BeadsWriter, append_event_line, target_columns
-from gt_tui.town.db import Database, MySQLDatabase, SQLiteDatabase, utc
+from gt_tui.sandbox.writer import BeadsWriter
+from gt_tui.town.db import Database, MySQLDatabase, utc
 from gt_tui.town.git import CommandFailed
 from gt_tui.town.layout import load_town
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 VARIANTS = ["v1.0.0", "v1.0.5"]

@@ -15,7 +15,7 @@ from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town import tmux_panes as panes
 from gt_tui.town import tmux_sessions as sessions
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
 from gt_tui.town.tmux import list_sessions
 

@@ -18,7 +18,7 @@ from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
 from gt_tui.town import polecat_pool as gp
 from gt_tui.town import worktrees as gw
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.git import CommandFailed, CommandTimeout, run_bounded
 from gt_tui.town.git import run_git as town_git
 from gt_tui.town.heartbeats import write_heartbeat

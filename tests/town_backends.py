@@ -17,8 +17,10 @@ import pytest
 
 from gt_tui.sandbox.schema import create_beads_schema, drop_database
 from gt_tui.sandbox.writer import BeadsWriter
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 BACKENDS = [pytest.param("mysql", marks=pytest.mark.mariadb), "sqlite"]
 RIGS = (("gastown", "gt"), ("beads", "bd"))

@@ -17,18 +17,15 @@ from typing import Any
 
 from sqlserver import SQLServer
 
+from gt_tui.sandbox.event_log import append_event_line
 from gt_tui.sandbox.layout import RigPlan, sqlite_relpath, write_town_files
+from gt_tui.sandbox.rows import DependencyRow, IssueRow, tracking_target
 from gt_tui.sandbox.schema import create_beads_schema, drop_database
-from gt_tui.sandbox.writer import (
-    BeadsWriter,
-    DependencyRow,
-    IssueRow,
-    append_event_line,
-    tracking_target,
-)
-from gt_tui.town.db import Database, SQLiteDatabase, quote_name
+from gt_tui.sandbox.writer import BeadsWriter
+from gt_tui.town.db import Database, quote_name
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 # The fake clock's "now" for engine tests: every timestamp below is relative to it.
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gt_tui.settings import Settings, load_settings
-from gt_tui.town.db import Database, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
 from gt_tui.town.endpoint import Endpoint, Timeouts
 from gt_tui.town.layout import TownLocation, load_town, locate_town
 from gt_tui.town.model import Town
 from gt_tui.town.pool import PoolLimits
 from gt_tui.town.schema import BeadsSchema, detect_schema
 from gt_tui.town.server import ServerStatus, read_server_status
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 DB_TIMEOUTS = Timeouts(connect=3.0, read=10.0, write=10.0)
 DB_LIMITS = PoolLimits(max_open=2, max_idle=2, acquire_timeout=10.0)

@@ -22,7 +22,7 @@ from rich.text import Text
 from gt_tui.health import Health, Threshold
 
 # Three rows per glyph, in heavy box-drawing strokes: legible across a room and in any font.
-_GLYPHS: dict[str, tuple[str, str, str]] = {
+_GLYPHS: dict[str, tuple[str, ...]] = {
     "0": ("┏━┓", "┃ ┃", "┗━┛"),
     "1": ("╺┓ ", " ┃ ", "╺┻╸"),
     "2": ("╺━┓", "┏━┛", "┗━╸"),
@@ -55,7 +55,7 @@ _GLYPHS5: dict[str, tuple[str, ...]] = {
     "—": ("     ", "     ", "╺━━━╸", "     ", "     "),
     " ": ("  ", "  ", "  ", "  ", "  "),
 }
-FONTS = {3: _GLYPHS, 5: _GLYPHS5}
+FONTS: dict[int, dict[str, tuple[str, ...]]] = {3: _GLYPHS, 5: _GLYPHS5}
 _BARS = " ▁▂▃▄▅▆▇█"
 
 

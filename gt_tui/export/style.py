@@ -59,7 +59,8 @@ class Palette:
     accent: str = "cyan"
 
     def of(self, health: Health) -> str:
-        return getattr(self, health.value)
+        style: str = getattr(self, health.value)  # one field per Health value
+        return style
 
     def bar(self, health: Health) -> str:
         """A chart's colour: healthy bars are quieter than the healthy word."""
@@ -179,6 +180,11 @@ class Part:
     forms: tuple[Text, ...]
     grow: int | None = None  # when to lengthen it, if not in `priority` order
 
+    @property
+    def growth_rank(self) -> int:
+        """When this part lengthens: `grow` if given, else its `priority`."""
+        return self.priority if self.grow is None else self.grow
+
     @classmethod
     def of(cls, priority: int, *forms: Text, grow: int | None = None) -> Part:
         return cls(priority, forms, grow)
@@ -201,16 +207,17 @@ def choose_forms(parts: Sequence[Part], width: int, sep: int = 3) -> list[Text |
             break
         chosen[index] = forms[index][-1]
         used += cost
-    growth = sorted(
-        order, key=lambda i: parts[i].priority if parts[i].grow is None else parts[i].grow
-    )
-    for index in (i for i in growth if chosen[i] is not None):
-        current = cell_len(chosen[index].plain)  # type: ignore[union-attr]
+    growth = sorted(order, key=lambda i: parts[i].growth_rank)
+    for index in growth:
+        kept = chosen[index]
+        if kept is None:
+            continue
+        current = cell_len(kept.plain)
         for form in forms[index]:
             extra = cell_len(form.plain) - current
             if extra <= 0 or used + extra <= width:
                 used += max(extra, 0)
-                chosen[index] = form if extra > 0 else chosen[index]
+                chosen[index] = form if extra > 0 else kept
                 break
     return chosen
 

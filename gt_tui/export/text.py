@@ -12,15 +12,10 @@ from rich.padding import Padding
 from rich.text import Text
 
 from gt_tui.engine.snapshot import Snapshot
+from gt_tui.export.engine_view import all_errors, engine_strip, errors_text
+from gt_tui.export.header_view import header_line, town_line
 from gt_tui.export.map_view import map_table, verdict
-from gt_tui.export.render import (
-    all_errors,
-    engine_strip,
-    errors_text,
-    header_line,
-    metrics_table,
-    town_line,
-)
+from gt_tui.export.metric_view import metrics_table
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, ViewState
 
 DEFAULT_WIDTH = 100
@@ -48,8 +43,9 @@ def sections(snapshot: Snapshot, palette: Palette, width: int) -> list[Renderabl
 def render_text(snapshot: Snapshot, *, color: bool, width: int | None = None) -> str:
     """The snapshot as text, `width` columns wide (100 by default), with ANSI colour if `color`."""
     width = width or DEFAULT_WIDTH
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         force_terminal=color,
         color_system="standard" if color else None,
@@ -60,5 +56,5 @@ def render_text(snapshot: Snapshot, *, color: bool, width: int | None = None) ->
     )
     for part in sections(snapshot, DEFAULT_PALETTE, width):
         console.print(part)
-    output = console.file.getvalue()
+    output = buffer.getvalue()
     return "\n".join(line.rstrip() for line in output.splitlines()) + "\n"

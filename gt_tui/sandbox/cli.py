@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from gt_tui.local_actions import LocalActions, cli_read_only
+from gt_tui.sandbox.beads_tables import VARIANTS
 from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox.scale import TIER_PLANS
-from gt_tui.sandbox.schema import VARIANTS
 
 AGENT_CHECK_S = 1.0
 # Each runs through the guarded `LocalActions` (refused under --read-only/--wall, audited).

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 from gt_tui.errors import GtTuiError
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.secret_env import PASSWORD_VAR
 
 SCHEMES = ("mysql", "mariadb", "mysql+pymysql")

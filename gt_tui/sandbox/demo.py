@@ -15,17 +15,13 @@ next one to start.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
 import shutil
-import signal
 import tempfile
-import threading
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any
+from types import TracebackType
 
 import tomli_w
 
@@ -39,19 +35,17 @@ from gt_tui.sandbox.load import DEMO_SETTINGS, profile, set_level, write_state
 from gt_tui.sandbox.ownership import Claim, drop_databases, sweep_dead_demos
 from gt_tui.sandbox.scale import RIGS, database_names
 from gt_tui.sandbox.schema import create_beads_schema
+from gt_tui.sandbox.signals import SignalGuard
 from gt_tui.settings import load_settings, town_config_path
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 from gt_tui.town.tmux import tmux_available, tmux_socket_name
 
 TOWN_NAME = "sandbox"
 DEFAULT_RIGS = 2
-HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 log = logging.getLogger("gt_tui.sandbox")
-
-
-class SandboxSignal(SystemExit):
-    """Raised in the owning process on SIGTERM/SIGHUP so that the sandbox is cleaned up."""
 
 
 class DemoTown:
@@ -92,14 +86,14 @@ class DemoTown:
         self._made_root = False
         self._created_databases: list[str] = []
         self._saved_env: dict[str, str | None] = {}
-        self._saved_signals: dict[int, Any] = {}
+        self._signals = SignalGuard()
         self._closed = False
         self._claim = Claim.mine()
 
     # ---- context manager ---------------------------------------------------------------
 
     def __enter__(self) -> DemoTown:
-        self._install_signals()
+        self._signals.install()
         try:
             sweep_dead_demos(self.endpoint)  # what killed demos left (a live one's stays)
             self._prepare_root()
@@ -211,7 +205,7 @@ class DemoTown:
         seed = str(self.seed)
         mayor_args = ["--seed", seed, *([] if self.tmux else ["--no-tmux"])]
         self.agents.append(runner.start_agent(self.root, "mayor", "mayor", mayor_args, env))
-        patrols = [("deacon", "deacon", None)]
+        patrols: list[tuple[str, str, str | None]] = [("deacon", "deacon", None)]
         for rig in self.rig_plans:
             patrols += [(f"{rig.name}-witness", "witness", rig.name)]
             patrols += [(f"{rig.name}-refinery", "refinery", rig.name)]
@@ -232,7 +226,7 @@ class DemoTown:
         if self._closed:
             return
         self._closed = True
-        with self._signals_held():
+        with self._signals.held():
             try:
                 self._stop_processes()
             finally:
@@ -240,7 +234,7 @@ class DemoTown:
                 self._remove_root()
                 self._restore_env()
                 self._claim.forget()
-        self._restore_signals()
+        self._signals.restore()
 
     def _stop_processes(self) -> None:
         if self.agents:
@@ -266,35 +260,3 @@ class DemoTown:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
-
-    # ---- signals ---------------------------------------------------------------------
-
-    def _install_signals(self) -> None:
-        """SIGTERM/SIGHUP become an exception, so `__exit__` (and `finally`) runs."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in HANDLED_SIGNALS:
-            self._saved_signals[sig] = signal.signal(sig, _raise_exit)
-
-    @contextlib.contextmanager
-    def _signals_held(self) -> Any:
-        """No signal interrupts the clean-up half way (Ctrl-C included)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        held = (*HANDLED_SIGNALS, signal.SIGINT)
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _restore_signals(self) -> None:
-        for sig, handler in self._saved_signals.items():
-            signal.signal(sig, handler)
-        self._saved_signals.clear()
-
-
-def _raise_exit(signum: int, frame: FrameType | None) -> None:
-    raise SandboxSignal(128 + signum)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 
 from .git import run_git
 from .rows import base36, rfc3339

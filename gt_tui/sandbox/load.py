@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gt_tui.errors import GtTuiError
-from gt_tui.sandbox.agents.files import write_json_atomically
+from gt_tui.files import write_atomically
 
 STATE_FILE = Path(".runtime") / "gt-tui-demo.json"
 Range = tuple[float, float]
@@ -116,7 +116,7 @@ def read_state(root: Path) -> dict[str, Any]:
 
 def write_state(root: Path, **fields: Any) -> None:
     """Merge `fields` into the state file, atomically (agents never read half a file)."""
-    write_json_atomically(state_path(root), {**read_state(root), **fields}, indent=2)
+    write_atomically(state_path(root), json.dumps({**read_state(root), **fields}, indent=2) + "\n")
 
 
 def set_level(root: Path, level: str) -> None:

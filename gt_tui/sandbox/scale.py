@@ -16,11 +16,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gt_tui.errors import GtTuiError
-from gt_tui.town.db import Database, Endpoint, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 from .dburl import parse_db_url
-from .history import Context, HistoryPlan, IdMint, write_history
+from .history.context import Context, IdMint
+from .history.plan import HistoryPlan, write_history
 from .layout import HQ, MARKER, RigPlan, sqlite_relpath, write_town_files
 from .schema import create_beads_schema, drop_database
 from .sink import BulkSink

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from .row_writer import CHUNK_ROWS, RowWriter
 from .rows import DependencyRow, EventRow, IssueRow
-from .writer import CHUNK_ROWS, BeadsWriter
 
 _KINDS = ("issues", "labels", "dependencies", "events")
 
@@ -19,7 +19,7 @@ _KINDS = ("issues", "labels", "dependencies", "events")
 class BulkSink:
     """Collects issue, label, event and dependency rows and writes them in chunks."""
 
-    def __init__(self, writer: BeadsWriter, chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(self, writer: RowWriter, chunk_rows: int = CHUNK_ROWS) -> None:
         self.writer = writer
         self.chunk_rows = chunk_rows
         self.counts: Counter[tuple[str, str]] = Counter()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from gt_tui.settings import Settings
-from gt_tui.town.db import Database, MySQLDatabase, SQLiteDatabase
+from gt_tui.town.db import Database, MySQLDatabase
 from gt_tui.town.model import Town
 from gt_tui.town.pool import PoolLimits
+from gt_tui.town.sqlite_db import SQLiteDatabase
 
 
 def open_database(town: Town, settings: Settings, *, read_only: bool = False) -> Database:

@@ -2,31 +2,31 @@
 
 SQL throughout the project is written once, with `%s` placeholders and backtick-quoted
 database names (`hq`.`issues`), and runs unchanged on both backends: PyMySQL reads it
-as it is; the SQLite backend attaches one file per database and swaps `%s` for `?`.
+as it is; the SQLite backend (`sqlite_db.py`) attaches one file per database and swaps
+`%s` for `?`. `Backend` holds the statements once; each backend brings only its cursor.
 Literal `%` never appears in our SQL: LIKE patterns are always parameters.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pymysql
 
-from gt_tui.errors import MalformedFile, ReadOnlyRefused, SourceUnavailable
-from gt_tui.files import refuse_non_regular
+from gt_tui.errors import ReadOnlyRefused
 from gt_tui.town import mysql_conn
 from gt_tui.town.endpoint import Endpoint, Timeouts
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 
 
@@ -81,8 +81,23 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class _Counted:
-    """Counts round trips and refuses writes when read-only; shared by both backends."""
+class Cursor(Protocol):
+    """The DB-API cursor the statements run on: PyMySQL's as it is, SQLite's through
+    `sqlite_db._QmarkCursor` (which speaks the same `%s` SQL)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, query: str, args: tuple[Any, ...] | None = None, /) -> object: ...
+
+    def executemany(self, query: str, args: list[Sequence[Any]], /) -> object: ...
+
+    def fetchall(self) -> Iterable[Row]: ...
+
+
+class Backend(ABC):
+    """The statements, written once for both backends: each counts a round trip, a write is
+    refused when read-only, and the backend's `_run` brings the cursor."""
 
     dialect = ""
 
@@ -90,6 +105,39 @@ class _Counted:
         self.read_only = read_only
         self.round_trips = 0
         self._count_lock = threading.Lock()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        args = tuple(params) or None
+
+        def step(cur: Cursor) -> list[Row]:
+            cur.execute(sql, args)
+            return list(cur.fetchall())
+
+        return self._run(step)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._guard_write(sql)
+        args = tuple(params) or None
+
+        def step(cur: Cursor) -> int:
+            cur.execute(sql, args)
+            return cur.rowcount
+
+        return self._run(step, write=True)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        self._guard_write(sql)
+        batch = list(rows)
+
+        def step(cur: Cursor) -> int:
+            cur.executemany(sql, batch)
+            return max(cur.rowcount, 0)  # an empty batch leaves a fresh cursor's -1
+
+        return self._run(step, write=True, many=True)
+
+    @abstractmethod
+    def _run(self, step: Callable[[Cursor], T], *, write: bool = False, many: bool = False) -> T:
+        """Count the round trip and run `step` on a cursor; `many`: one batch of rows."""
 
     def _tick(self) -> None:
         with self._count_lock:
@@ -100,7 +148,7 @@ class _Counted:
             raise ReadOnlyRefused(sql.split(None, 1)[0].lower())
 
 
-class MySQLDatabase(_Counted):
+class MySQLDatabase(Backend):
     """A town's Dolt (or any MySQL-protocol) server behind a bounded pool.
 
     Every pooled connection opens on `database` (the town's hq), so Dolt's session functions
@@ -139,23 +187,7 @@ class MySQLDatabase(_Counted):
         limit = self._configured_idle if seconds is None else min(self._configured_idle, seconds)
         self.pool.limits = replace(self.pool.limits, max_idle_time=limit)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        def step(cur: Any) -> list[Row]:
-            cur.execute(sql, tuple(params) or None)
-            return list(cur.fetchall())
-
-        return self._run(step)
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self._guard_write(sql)
-        return self._run(lambda cur: cur.execute(sql, tuple(params) or None), write=True)
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        self._guard_write(sql)
-        batch = list(rows)
-        return self._run(lambda cur: cur.executemany(sql, batch) or 0, write=True)
-
-    def _run(self, step: Callable[[Any], Any], *, write: bool = False) -> Any:
+    def _run(self, step: Callable[[Cursor], T], *, write: bool = False, many: bool = False) -> T:
         """Run `step(cursor)`; once more on a new connection if the first one was dead.
 
         A write is retried only where it surely did not run (gone away, idle timeout)."""
@@ -168,7 +200,7 @@ class MySQLDatabase(_Counted):
                 return step(cur)
 
     @contextmanager
-    def _cursor(self, retry_write: bool | None) -> Iterator[Any]:
+    def _cursor(self, retry_write: bool | None) -> Iterator[pymysql.cursors.Cursor]:
         """A cursor on a pooled connection; a lost server becomes SourceUnavailable, a dead
         connection `_Retry` (`retry_write` None: this is the retry, on a fresh connection)."""
         try:
@@ -202,86 +234,3 @@ class MySQLDatabase(_Counted):
 
 class _Retry(Exception):
     """A pooled connection turned out dead: run the statement again on a new one."""
-
-
-class SQLiteDatabase(_Counted):
-    """The demo town's beads: one SQLite file per database, attached under its name."""
-
-    dialect = "sqlite"
-
-    def __init__(self, files: Mapping[str, Path], read_only: bool = False) -> None:
-        super().__init__(read_only)
-        self.files = dict(files)
-        self._conn = sqlite3.connect(
-            ":memory:", check_same_thread=False, timeout=10.0, isolation_level=None, uri=True
-        )
-        self._lock = threading.Lock()
-        mode = "ro" if read_only else "rwc"
-        for name, path in self.files.items():
-            # as_uri() percent-escapes '?', '#', '%' and spaces that would break the URI.
-            uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
-            try:
-                refuse_non_regular(Path(path))  # a FIFO would hang SQLite's open
-                self._conn.execute(f"ATTACH DATABASE ? AS {quote_name(name)}", (uri,))
-            except sqlite3.Error as exc:
-                self._conn.close()
-                missing = not Path(path).exists()
-                reason = "no such file" if missing else f"not a SQLite database ({exc})"
-                raise MalformedFile(path, reason) from None
-            except MalformedFile:
-                self._conn.close()
-                raise
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._run(sql, params, lambda cur: cur.fetchall())
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self._guard_write(sql)
-        return self._run(sql, params, lambda cur: cur.rowcount)
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        self._guard_write(sql)
-        self._tick()
-        with self._lock:
-            self._conn.execute("BEGIN")
-            try:
-                cur = self._conn.executemany(_qmarks(sql), rows)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return cur.rowcount
-
-    def _run(self, sql: str, params: Sequence[Any], take: Any) -> Any:
-        self._tick()
-        with self._lock:
-            try:
-                return take(self._conn.execute(_qmarks(sql), tuple(params)))
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "unable to open" in str(exc):
-                    raise SourceUnavailable(f"sqlite: {exc}") from None
-                raise
-
-    def table_columns(self, databases: Sequence[str]) -> dict[tuple[str, str], set[str]]:
-        found: dict[tuple[str, str], set[str]] = {}
-        for name in databases:
-            if name not in self.files:
-                continue
-            schema = quote_name(name)
-            tables = self.query(f"SELECT name FROM {schema}.sqlite_master WHERE type='table'")
-            for (table,) in tables:
-                cols = self.query(f"PRAGMA {schema}.table_info({quote_name(table)})")
-                found[(name, table)] = {col[1] for col in cols}
-        return found
-
-    def pool_stats(self) -> PoolStats | None:
-        return None
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-
-def _qmarks(sql: str) -> str:
-    return sql.replace("%s", "?")

@@ -19,7 +19,7 @@ import yaml
 from gt_tui.errors import MalformedFile, TownNotFound
 from gt_tui.files import read_regular_text
 from gt_tui.safe_text import safe_text
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
 from gt_tui.town.tmux import tmux_socket_name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gt_tui.town.db import Endpoint
+from gt_tui.town.endpoint import Endpoint
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ def open_connection(
     Raises pymysql's own error so the caller can tell an unknown database (1049) from
     an unreachable server.
     """
-    where = {"unix_socket": endpoint.socket} if endpoint.socket else {}
     return pymysql.connect(
         host=endpoint.host,
         port=endpoint.port,
@@ -46,7 +45,7 @@ def open_connection(
         autocommit=True,
         charset="utf8mb4",
         ssl_disabled=not endpoint.tls,
-        **where,
+        unix_socket=endpoint.socket or None,
     )
 
 
@@ -81,7 +80,7 @@ class Connector:
 
 
 def errno_of(exc: BaseException) -> int:
-    args = getattr(exc, "args", ())
+    args = exc.args
     return args[0] if args and isinstance(args[0], int) else 0
 
 
@@ -112,7 +111,7 @@ def reason(exc: BaseException) -> str:
     `Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused)` becomes
     `cannot connect: Connection refused`.
     """
-    args = getattr(exc, "args", ())
+    args = exc.args
     text = str(args[1]) if len(args) >= 2 else str(exc)
     if errno_of(exc) == 2003 or text.startswith("Can't connect"):
         inner = _INNER_REASON.search(text)

@@ -120,7 +120,7 @@ def _timed(db: Database, sql: str) -> float:
 
 
 def _message(exc: BaseException) -> str:
-    args = getattr(exc, "args", ())
+    args = exc.args
     return str(args[1]) if len(args) >= 2 else str(exc) or type(exc).__name__
 
 
@@ -132,7 +132,7 @@ def idle_limit(configured: float, status: ServerStatus) -> float:
     Dolt drops idle loopback connections) and the margin is the smaller of
     `IDLE_MARGIN_S` (10 s) and half the limit. Unknown limit: the configured value.
     """
-    limits = [status.wait_timeout] if status.wait_timeout else []
+    limits: list[float] = [status.wait_timeout] if status.wait_timeout else []
     if status.kind == "dolt":
         limits.append(h.DOLT_IDLE_DROP_S)
     if not limits:

@@ -19,7 +19,7 @@ from typing import Any
 from textual.message import Message
 
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.render import stale_copy
+from gt_tui.export.engine_view import stale_copy
 from gt_tui.ui.messages import RefreshFailed, SnapshotArrived
 
 

@@ -23,8 +23,9 @@ from typing import Any
 
 from gt_tui.sandbox.agents.files import with_db_password, write_json_atomically
 from gt_tui.sandbox.agents.nudge import nudge
+from gt_tui.sandbox.event_log import append_event_line
 from gt_tui.sandbox.load import LoadProfile, LoadWatch
-from gt_tui.sandbox.writer import BeadsWriter, append_event_line
+from gt_tui.sandbox.writer import BeadsWriter
 from gt_tui.settings import Settings, load_settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.layout import heartbeat_file, load_town

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.render import header_line
+from gt_tui.export.header_view import header_line
 from gt_tui.export.style import Palette, ViewState
 from gt_tui.ui.widgets.line import LineView
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from gt_tui.engine.snapshot import MetricSummary
-from gt_tui.export.render import metric_body, metric_trend
+from gt_tui.export.metric_view import metric_body, metric_trend
 from gt_tui.export.style import (
     SHORT_LABELS,
     TINY_LABELS,

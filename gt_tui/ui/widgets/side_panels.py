@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.render import town_facts
+from gt_tui.export.header_view import town_facts
 from gt_tui.export.style import Palette
 from gt_tui.export.window import attention_table, over_threshold
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.render import all_errors, engine_strip, errors_text
+from gt_tui.export.engine_view import all_errors, engine_strip, errors_text
 from gt_tui.export.style import Palette
 from gt_tui.ui.widgets.line import LineView
 
