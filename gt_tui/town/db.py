@@ -64,9 +64,14 @@ def sql_time(moment: datetime) -> str:
 class Database(Protocol):
     """What the engine needs of a database: queries, writes and a count of round trips."""
 
-    dialect: str
-    read_only: bool
-    round_trips: int
+    @property
+    def dialect(self) -> str: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def round_trips(self) -> int: ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
