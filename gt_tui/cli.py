@@ -20,9 +20,9 @@ from gt_tui.doctor.cli import add_doctor_parser
 from gt_tui.errors import GtTuiError
 from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.safe_text import safe_text
-from gt_tui.sandbox.cli import add_sandbox_parser
 from gt_tui.sandbox.dburl import url_has_password
 from gt_tui.sandbox.load import LEVELS
+from gt_tui.sandbox_cli import add_sandbox_parser
 from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
 
 FORMATS = ("text", "json", "svg")
