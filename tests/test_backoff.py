@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clock import FakeClock
 from sqlserver import SQLServer, free_port
-from test_engine import FakeClock, Towns
+from test_engine import Towns
 from towns import NOW
 
 from gt_tui.engine.backoff import BACKOFF_CAP_S, Backoff

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from clock import FakeClock
 from rich.console import Console
 from sqlserver import SQLServer, free_port
-from test_engine import FakeClock, Towns, figures
+from test_engine import Towns, figures
 from towns import DOLT_VERSION, NOW, QUERIES_PER_REFRESH, emulate_dolt
 
 from gt_tui.errors import SourceUnavailable

@@ -16,11 +16,12 @@ import sqlite3
 import statistics
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pymysql
 import pytest
+from clock import FakeClock
 from faultkit import PausableProxy
 from helpers import tmux
 from sqlserver import SQLServer, free_port
@@ -52,19 +53,6 @@ from gt_tui.town.schema import detect_schema
 
 BACKENDS = [pytest.param("mysql", marks=pytest.mark.mariadb), "sqlite"]
 VARIANTS = ["v1.0.0", "v1.0.5"]
-
-
-class FakeClock:
-    """The engine's clock, moved by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Towns:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from apps import console
 from faultkit import ConcurrencyMeter, PausableProxy
 from snapshots_fixtures import wait_for
 from sqlserver import SQLServer
@@ -76,7 +77,7 @@ async def test_a_30_second_stall_under_the_wall(
     engine = open_engine(built.root, argparse.Namespace(set=[]), mode="live", read_only=True)
     meter = ConcurrencyMeter(engine.refresh)
     engine.refresh = meter  # type: ignore[method-assign]
-    app = GtTuiApp(engine, wall=True, refresh_interval=0.5)
+    app = console(engine, wall=True, refresh_interval=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.snapshot is not None and not app.snapshot.errors)

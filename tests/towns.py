@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from clock import NOW
 from sqlserver import SQLServer
 
 from gt_tui.sandbox.layout import RigPlan, sqlite_relpath, write_town_files
@@ -30,8 +31,6 @@ from gt_tui.town.db import Database, SQLiteDatabase, quote_name
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
 
-# The fake clock's "now" for engine tests: every timestamp below is relative to it.
-NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 # Round trips of every refresh after the first: the probe (and the processlist, on a server),
 # mail acks and backlog, open convoys and their tracked issues, patrols, the sling queue and
 # merge requests. Not one more per convoy, rig or message.
