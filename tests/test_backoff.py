@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builder.files import write_dolt_config
 from clock import FakeClock
 from sqlserver import SQLServer, free_port
 from test_engine import Towns
@@ -19,7 +20,6 @@ from towns import NOW
 
 from gt_tui.engine.backoff import BACKOFF_CAP_S, Backoff
 from gt_tui.engine.engine import Engine
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.town.db import Endpoint
 from gt_tui.town.events import Event, EventsTail
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from builder.files import write_dolt_config
+from builder.schema import drop_database
 from clock import FakeClock
 from rich.console import Console
 from sqlserver import SQLServer, free_port
@@ -27,8 +29,6 @@ from gt_tui.export.render import header_line
 from gt_tui.export.style import DEFAULT_PALETTE, ViewState
 from gt_tui.export.window import zoom_summary
 from gt_tui.health import Health
-from gt_tui.sandbox.layout import write_dolt_config
-from gt_tui.sandbox.schema import drop_database
 from gt_tui.town.db import Endpoint, MySQLDatabase
 from gt_tui.town.layout import resolve_socket
 

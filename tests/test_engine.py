@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from builder.files import write_dolt_config
 from clock import FakeClock
 from faultkit import PausableProxy
 from helpers import tmux
@@ -43,7 +44,6 @@ from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.export.json import render_json
 from gt_tui.health import Health, Threshold
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
 from gt_tui.town import beads
 from gt_tui.town.connect import open_database

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from apps import console
+from builder.files import write_dolt_config
 from faultkit import ConcurrencyMeter, PausableProxy
 from snapshots_fixtures import wait_for
 from sqlserver import SQLServer
 from towns import BuiltTown, add_known_mail, add_known_patrols, build_town
 
 from gt_tui.modes import open_engine
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.town.db import Endpoint
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.help import HelpScreen

@@ -30,6 +30,7 @@ from gt_tui.engine.snapshot import DoltInfo
 from gt_tui.export.json import snapshot_dict
 from gt_tui.export.style import DEFAULT_PALETTE
 from gt_tui.export.window import zoom_summary
+from gt_tui.sandbox.layout import town_settings
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.db import Endpoint
@@ -252,6 +253,7 @@ def test_the_sandbox_configures_its_python_agents_the_gt_way(
     tmp_path: Path, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = _engine_on(tmp_path, tmux_socket, monkeypatch)
+    _write_settings(engine.town.root, town_settings())  # the sandbox's, not the test town's
     agent = f"{sys.executable} -c 'import time; time.sleep(600)'"
     tmux(tmux_socket, "new-session", "-d", "-s", "bd-Rex", agent)
     tmux(tmux_socket, "new-session", "-d", "-s", "gt-Toast", "sleep", "600")  # not its agent
