@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builder.files import write_dolt_config
+from clock import FakeClock
 from sqlserver import SQLServer, free_port
-from test_engine import FakeClock, Towns
+from test_engine import Towns
 from towns import NOW
 
 from gt_tui.engine.backoff import BACKOFF_CAP_S, Backoff
 from gt_tui.engine.engine import Engine
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.events import Event, EventsTail
 

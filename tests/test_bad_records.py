@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from clock import FakeClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from test_engine import BACKENDS, FakeClock, Towns
+from test_engine import BACKENDS, Towns
 from towns import NOW, add_known_events, add_known_mail, add_known_patrols, ago
 
 from gt_tui.engine.collectors import mail_samples, patrol_samples

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builder.rows import IssueRow
 from town_backends import BACKENDS, TownOnBackend, open_town
 
 from gt_tui.engine.batch import fetch_beads
-from gt_tui.sandbox.rows import IssueRow
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 N_ISSUES, N_WISPS = 1203, 7

@@ -6,18 +6,11 @@ import threading
 from dataclasses import replace
 
 import pytest
+from clock import FakeClock
 
 from gt_tui.engine.cache import CacheConfig, EngineCache
 from gt_tui.engine.cache_tier import estimate_bytes
 from gt_tui.settings import Settings
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Loader:
@@ -35,7 +28,7 @@ class Loader:
 
 def make(clock: FakeClock | None = None, **changes: object) -> EngineCache:
     config = replace(CacheConfig.from_settings(Settings.defaults()), **changes)
-    return EngineCache(config, timer=clock or FakeClock())
+    return EngineCache(config, timer=clock or FakeClock(0.0))
 
 
 def test_defaults_come_from_the_spec_settings() -> None:
@@ -63,7 +56,7 @@ def test_read_through_loads_once_then_hits() -> None:
 
 
 def test_l1_expires_after_cache_ttl_and_l2_after_its_own() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     cache = make(clock)
     bead, agents = Loader("b"), Loader(["a"])
     cache.read_through("bead", 1, bead)
@@ -154,7 +147,7 @@ def test_disabled_cache_always_loads_and_holds_nothing() -> None:
 
 
 def test_reconfigure_takes_new_settings_live() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     cache = make(clock)
     load = Loader("v")
     cache.read_through("bead", 1, load)
@@ -194,7 +187,7 @@ def test_threads_share_the_cache_safely() -> None:
 
 
 def test_read_many_loads_only_the_misses_in_one_call():
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     cache = EngineCache(CacheConfig.from_settings(Settings.defaults()), clock)
     calls: list[list[str]] = []
 

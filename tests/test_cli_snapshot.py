@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builder.town import Rig, lay_out
+from clock import NOW
 from helpers import clean_env, run_gt_tui
 from sqlserver import free_port
 from towns import QUERIES_PER_REFRESH, BuiltTown, build_town
 
-from gt_tui.sandbox.layout import RigPlan, write_town_files
 from gt_tui.town.endpoint import Endpoint
 
 CLI_TIMEOUT = 60.0
@@ -194,9 +195,7 @@ def test_unreachable_server(home: Path, tmp_path: Path) -> None:
     port = free_port()
     root = tmp_path / "town"
     databases = {"hq": "hq", "gastown": "gastown"}
-    write_town_files(
-        root, "far", [RigPlan("gastown", "gt")], Endpoint("127.0.0.1", port), databases
-    )
+    lay_out(root, "far", (Rig("gastown", "gt"),), Endpoint("127.0.0.1", port), databases, NOW)
     done = run_cli(
         "--snapshot",
         "--town",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builder.files import write_json
 from helpers import tmux
 from sqlserver import free_port
 from towns import NOW, QUERIES_PER_REFRESH, BuiltTown, build_town
@@ -30,7 +31,6 @@ from gt_tui.export.json import snapshot_dict
 from gt_tui.export.style import Palette
 from gt_tui.export.window import group_summaries
 from gt_tui.health import Health
-from gt_tui.sandbox.layout import write_json
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.layout import TownLocation, locate_town

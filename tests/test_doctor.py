@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builder.files import write_dolt_config
+from builder.schema import drop_database
 from helpers import clean_env, run_gt_tui, tmux
 from sqlserver import SQLServer, free_port
 from towns import NOW, BuiltTown, build_town
 
 from gt_tui.doctor.core import SYMBOLS
 from gt_tui.doctor.report import WIDTH
-from gt_tui.sandbox.layout import write_dolt_config
-from gt_tui.sandbox.schema import drop_database
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.endpoint import Endpoint
 

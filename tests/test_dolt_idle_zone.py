@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clock import FakeClock
 from helpers import missing
 from sqlserver import SQLServer, find_server, start_server
 from test_dolt_session import plain
-from test_engine import FakeClock, Towns, figures
+from test_engine import Towns, figures
 from towns import NOW, add_known_convoys, add_known_mail, add_known_patrols, build_town
 
 from gt_tui.export.style import DEFAULT_PALETTE

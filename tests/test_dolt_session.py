@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from builder.files import write_dolt_config
+from builder.schema import drop_database
+from clock import FakeClock
 from rich.console import Console
 from sqlserver import SQLServer, free_port
-from test_engine import FakeClock, Towns, figures
+from test_engine import Towns, figures
 from towns import DOLT_VERSION, NOW, QUERIES_PER_REFRESH, emulate_dolt
 
 from gt_tui.errors import SourceUnavailable
@@ -26,8 +29,6 @@ from gt_tui.export.json import render_json
 from gt_tui.export.style import DEFAULT_PALETTE, ViewState
 from gt_tui.export.window import zoom_summary
 from gt_tui.health import Health
-from gt_tui.sandbox.layout import write_dolt_config
-from gt_tui.sandbox.schema import drop_database
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.layout import resolve_socket

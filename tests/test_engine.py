@@ -16,11 +16,13 @@ import sqlite3
 import statistics
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pymysql
 import pytest
+from builder.files import write_dolt_config
+from clock import FakeClock
 from faultkit import PausableProxy
 from helpers import tmux
 from sqlserver import SQLServer, free_port
@@ -41,7 +43,6 @@ from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.export.json import render_json
 from gt_tui.health import Health, Threshold
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
 from gt_tui.town import beads
 from gt_tui.town.connect import open_database
@@ -52,19 +53,6 @@ from gt_tui.town.schema import detect_schema
 
 BACKENDS = [pytest.param("mysql", marks=pytest.mark.mariadb), "sqlite"]
 VARIANTS = ["v1.0.0", "v1.0.5"]
-
-
-class FakeClock:
-    """The engine's clock, moved by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Towns:

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_engine import FakeClock, Towns
+from clock import FakeClock
+from test_engine import Towns
 from towns import NOW, add_known_events, ago
 
 from gt_tui.health import EVENTS_DISORDER_S, SPAWN_LOOKBACK_S, Health

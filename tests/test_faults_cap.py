@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from clock import FakeClock
 from sqlserver import SQLServer
-from test_engine import FakeClock
 from towns import BuiltTown, add_known_mail, build_town
 
 from gt_tui.engine.engine import Engine

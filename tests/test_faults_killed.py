@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from apps import console
 from faultkit import kill_server, restart_server
 from helpers import missing
 from snapshots_fixtures import wait_for
@@ -21,7 +22,6 @@ from sqlserver import SQLServer, find_server, start_server
 from towns import BuiltTown, add_known_mail, add_known_patrols, build_town
 
 from gt_tui.modes import open_engine
-from gt_tui.ui.app import GtTuiApp
 
 pytestmark = [pytest.mark.faults, pytest.mark.mariadb]
 
@@ -58,7 +58,7 @@ async def test_server_killed_and_restarted_under_the_wall(
     town: BuiltTown, own_server: SQLServer
 ) -> None:
     engine = open_engine(town.root, argparse.Namespace(set=[]), mode="live", read_only=True)
-    app = GtTuiApp(engine, wall=True, refresh_interval=0.5)
+    app = console(engine, wall=True, refresh_interval=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.snapshot is not None and not app.snapshot.errors)

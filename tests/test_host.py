@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from clock import FakeClock
 from helpers import tmux
 from rich.console import Console
 from snapshots_fixtures import calm_snapshot
@@ -29,20 +30,11 @@ from gt_tui.engine.snapshot import DoltInfo
 from gt_tui.export.json import snapshot_dict
 from gt_tui.export.style import DEFAULT_PALETTE
 from gt_tui.export.window import zoom_summary
+from gt_tui.sandbox.layout import town_settings
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Town
-
-
-class Ticks:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def server_town(root: Path, endpoint: Endpoint) -> Town:
@@ -73,7 +65,7 @@ def spawn() -> Iterator[list[subprocess.Popen[bytes]]]:
 def test_bd_processes_are_counted_and_new_ones_give_a_rate(
     bd_binary: Path, spawn: list[subprocess.Popen[bytes]]
 ) -> None:
-    clock = Ticks()
+    clock = FakeClock(1000.0)
     host = HostMonitor(clock)
     spawn.append(subprocess.Popen([str(bd_binary), "600"]))
     first = host.bd()
@@ -113,7 +105,7 @@ def test_processes_with_other_names_are_not_bd(
 
 
 def test_the_server_is_found_by_its_port(mariadb: SQLServer, tmp_path: Path) -> None:
-    found = DoltProcess(Ticks())
+    found = DoltProcess(FakeClock(1000.0))
     town = server_town(tmp_path, mariadb.endpoint)
     first = found.read(town)
     assert found.found_by == "port"
@@ -133,7 +125,7 @@ def test_the_server_is_found_through_sql_server_info(mariadb: SQLServer, tmp_pat
     port = mariadb.endpoint.port
     info_file(tmp_path).parent.mkdir(parents=True)
     info_file(tmp_path).write_text(f"{mariadb.process.pid}:{port}:4f2c-uuid")
-    found = DoltProcess(Ticks())
+    found = DoltProcess(FakeClock(1000.0))
     assert found.read(server_town(tmp_path, mariadb.endpoint)).rss_bytes
     assert found.found_by == "sql-server.info"
     assert found._proc is not None and found._proc.pid == mariadb.process.pid
@@ -142,7 +134,7 @@ def test_the_server_is_found_through_sql_server_info(mariadb: SQLServer, tmp_pat
 def test_a_stale_info_file_falls_back_to_the_port(mariadb: SQLServer, tmp_path: Path) -> None:
     info_file(tmp_path).parent.mkdir(parents=True)
     info_file(tmp_path).write_text(f"{os.getpid()}:{mariadb.endpoint.port}:old")  # not a server
-    found = DoltProcess(Ticks())
+    found = DoltProcess(FakeClock(1000.0))
     found.read(server_town(tmp_path, mariadb.endpoint))
     assert found.found_by == "port"
     assert found._proc is not None and found._proc.pid == mariadb.process.pid
@@ -152,14 +144,14 @@ def test_a_remote_server_is_not_visible(mariadb: SQLServer, tmp_path: Path) -> N
     info_file(tmp_path).parent.mkdir(parents=True)
     info_file(tmp_path).write_text(f"{mariadb.process.pid}:{mariadb.endpoint.port}:x")
     remote = Endpoint("10.0.0.5", mariadb.endpoint.port)
-    found = DoltProcess(Ticks())
+    found = DoltProcess(FakeClock(1000.0))
     usage = found.read(server_town(tmp_path, remote))
     assert (usage.cpu_percent, usage.rss_bytes, found.found_by) == (None, None, None)
     assert not is_loopback("db.example.com") and is_loopback("::1") and is_loopback("localhost")
 
 
 def test_no_listener_waits_before_searching_again(tmp_path: Path) -> None:
-    clock = Ticks()
+    clock = FakeClock(1000.0)
     found = DoltProcess(clock)
     town = server_town(tmp_path, Endpoint("127.0.0.1", 1))  # nothing listens on port 1
     assert found.read(town).rss_bytes is None
@@ -261,6 +253,7 @@ def test_the_sandbox_configures_its_python_agents_the_gt_way(
     tmp_path: Path, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = _engine_on(tmp_path, tmux_socket, monkeypatch)
+    _write_settings(engine.town.root, town_settings())  # the sandbox's, not the test town's
     agent = f"{sys.executable} -c 'import time; time.sleep(600)'"
     tmux(tmux_socket, "new-session", "-d", "-s", "bd-Rex", agent)
     tmux(tmux_socket, "new-session", "-d", "-s", "gt-Toast", "sleep", "600")  # not its agent

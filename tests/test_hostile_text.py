@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apps import console
 from helpers import clean_env, tmux
 from snapshots_fixtures import svg_text, wait_for
 from sqlserver import SQLServer
@@ -30,7 +31,6 @@ from towns import BuiltTown, ago, build_town
 from gt_tui.modes import open_engine
 from gt_tui.safe_text import is_safe, safe_text
 from gt_tui.town.tmux import list_sessions
-from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.zoom import ZoomScreen
 
 pytestmark = pytest.mark.faults
@@ -262,7 +262,7 @@ async def test_console_and_zooms_hold_no_raw_escape(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".state"))
     engine = open_engine(hostile.root, argparse.Namespace(set=[]), mode="live", read_only=True)
-    app = GtTuiApp(engine, refresh_interval=3600)
+    app = console(engine, refresh_interval=3600)
     try:
         async with app.run_test(size=(160, 50)) as pilot:
             await wait_for(pilot, lambda: app.refreshes >= 1)

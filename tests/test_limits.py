@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from clock import FakeClock
 
 from gt_tui.engine.gate import Gate
 from gt_tui.engine.limited_db import LimitedDatabase
@@ -18,19 +19,6 @@ from gt_tui.settings import Settings
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
 PATIENCE = 30.0  # generous bound for a thread to reach a state; never a timing assertion
-
-
-class FakeClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def wait_until(check: Callable[[], bool]) -> None:
@@ -50,7 +38,7 @@ def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object
 
 
 def test_bucket_grants_a_burst_then_refills_at_the_rate() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     bucket = TokenBucket(rate=10, burst=3, clock=clock)
     assert [bucket.try_acquire() for _ in range(4)] == [True, True, True, False]
     clock.advance(0.1)  # one token at 10/s
@@ -61,7 +49,7 @@ def test_bucket_grants_a_burst_then_refills_at_the_rate() -> None:
 
 
 def test_blocking_acquire_waits_for_the_clock_and_counts_waiters() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     bucket = TokenBucket(rate=1, burst=1, clock=clock)
     assert bucket.acquire(timeout=0) is True
     thread, result = in_thread(lambda: bucket.acquire(timeout=100))
@@ -75,7 +63,7 @@ def test_blocking_acquire_waits_for_the_clock_and_counts_waiters() -> None:
 
 
 def test_acquire_times_out_on_the_clock() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     bucket = TokenBucket(rate=0.1, burst=1, clock=clock)  # a token every 10 s
     bucket.acquire()
     thread, result = in_thread(lambda: bucket.acquire(timeout=5))
@@ -95,7 +83,7 @@ def test_real_clock_blocking_acquire_is_served() -> None:
 
 
 def test_reconfigure_drops_tokens_above_the_new_burst() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     bucket = TokenBucket(rate=10, burst=50, clock=clock)
     bucket.reconfigure(rate=5, burst=2)
     stats = bucket.stats()
@@ -144,7 +132,7 @@ def test_gate_timeout_and_slot_refusal() -> None:
 
 def test_limits_follow_settings_live() -> None:
     settings = Settings.defaults()
-    limits = Limits(settings, clock=FakeClock())
+    limits = Limits(settings, clock=FakeClock(1000.0))
     assert [g.limit for g in limits.stats().gates] == [10, 10, 5]
     assert limits.stats().rate.burst == 50
     changed = settings.with_value("bd.max_concurrent", 2).with_value("rate.burst_size", 7)
@@ -154,7 +142,7 @@ def test_limits_follow_settings_live() -> None:
 
 
 def test_limited_database_spends_a_token_per_statement(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     settings = Settings.defaults().with_value("rate.burst_size", 3)
     settings = settings.with_value("rate.requests_per_second", 1)
     limits = Limits(settings, clock=clock)

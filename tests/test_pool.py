@@ -11,24 +11,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from clock import FakeClock
 
 from gt_tui.errors import SourceUnavailable
 from gt_tui.town.pool import ConnectionPool, PoolLimits, PoolStats
-
-
-class FakeClock:
-    """Time that moves only when told, or by `step` on every read."""
-
-    def __init__(self, step: float = 0.0) -> None:
-        self.now = 1000.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class FakeConn:
@@ -77,7 +63,7 @@ def borrow(pool: ConnectionPool[FakeConn]) -> FakeConn:
 
 def test_idle_connection_is_reused() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock())
+    pool = make_pool(factory, FakeClock(1000.0))
     first, second = borrow(pool), borrow(pool)
     assert first is second
     assert not first.closed
@@ -86,7 +72,7 @@ def test_idle_connection_is_reused() -> None:
 
 def test_stats_while_in_use() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock(), max_open=3, max_idle=3)
+    pool = make_pool(factory, FakeClock(1000.0), max_open=3, max_idle=3)
     with pool.connection(), pool.connection():
         assert pool.stats() == PoolStats(2, 0, 2, 0, 2, 0)
     assert pool.stats() == PoolStats(2, 2, 0, 0, 2, 0)
@@ -95,7 +81,7 @@ def test_stats_while_in_use() -> None:
 def test_exhausted_pool_times_out_with_source_unavailable() -> None:
     factory = Factory()
     # Every read of the clock moves it 1 ms: the 3 ms acquire timeout runs out after a few reads.
-    pool = make_pool(factory, FakeClock(step=0.001), max_open=1, acquire_timeout=0.003)
+    pool = make_pool(factory, FakeClock(1000.0, step=0.001), max_open=1, acquire_timeout=0.003)
     with pool.connection():
         with pytest.raises(SourceUnavailable, match=r"exhausted \(1 open\)"):
             borrow(pool)
@@ -105,7 +91,7 @@ def test_exhausted_pool_times_out_with_source_unavailable() -> None:
 
 def test_waiter_gets_the_connection_when_it_is_returned() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock(), max_open=1, acquire_timeout=60.0)
+    pool = make_pool(factory, FakeClock(1000.0), max_open=1, acquire_timeout=60.0)
     got: list[FakeConn] = []
     with pool.connection() as held:
         waiter = threading.Thread(target=lambda: got.append(borrow(pool)))
@@ -119,7 +105,7 @@ def test_waiter_gets_the_connection_when_it_is_returned() -> None:
 
 def test_failed_connect_frees_its_place() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock(), max_open=1, acquire_timeout=0.0)
+    pool = make_pool(factory, FakeClock(1000.0), max_open=1, acquire_timeout=0.0)
     factory.fail_next = True
     with pytest.raises(SourceUnavailable, match="fake server down"):
         borrow(pool)
@@ -129,7 +115,7 @@ def test_failed_connect_frees_its_place() -> None:
 
 def test_max_idle_is_respected() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock(), max_open=5, max_idle=2)
+    pool = make_pool(factory, FakeClock(1000.0), max_open=5, max_idle=2)
     with contextlib.ExitStack() as stack:
         held = [stack.enter_context(pool.connection()) for _ in range(4)]
     # returned last-in first-out: the first two back fill the idle list, the others close
@@ -138,7 +124,7 @@ def test_max_idle_is_respected() -> None:
 
 
 def test_idle_time_expiry_closes_the_connection() -> None:
-    factory, clock = Factory(), FakeClock()
+    factory, clock = Factory(), FakeClock(1000.0)
     pool = make_pool(factory, clock, max_idle_time=10.0)
     first = borrow(pool)
     clock.advance(9.9)
@@ -151,7 +137,7 @@ def test_idle_time_expiry_closes_the_connection() -> None:
 
 
 def test_lifetime_expiry_closes_an_idle_connection() -> None:
-    factory, clock = Factory(), FakeClock()
+    factory, clock = Factory(), FakeClock(1000.0)
     pool = make_pool(factory, clock, max_lifetime=100.0, max_idle_time=1000.0)
     first = borrow(pool)
     clock.advance(99.0)
@@ -162,7 +148,7 @@ def test_lifetime_expiry_closes_an_idle_connection() -> None:
 
 
 def test_lifetime_expiry_closes_on_return() -> None:
-    factory, clock = Factory(), FakeClock()
+    factory, clock = Factory(), FakeClock(1000.0)
     pool = make_pool(factory, clock, max_lifetime=100.0, max_idle_time=1000.0)
     with pool.connection() as conn:
         clock.advance(100.0)
@@ -172,7 +158,7 @@ def test_lifetime_expiry_closes_on_return() -> None:
 
 def test_connection_whose_body_raised_is_discarded() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock())
+    pool = make_pool(factory, FakeClock(1000.0))
     with pytest.raises(ValueError), pool.connection() as conn:
         raise ValueError("query failed")
     assert conn.closed
@@ -182,7 +168,7 @@ def test_connection_whose_body_raised_is_discarded() -> None:
 
 def test_close_all_closes_idle_now_and_in_use_on_return() -> None:
     factory = Factory()
-    pool = make_pool(factory, FakeClock(), max_open=3, max_idle=3)
+    pool = make_pool(factory, FakeClock(1000.0), max_open=3, max_idle=3)
     with pool.connection() as busy:
         idle = borrow(pool)
         pool.close_all()

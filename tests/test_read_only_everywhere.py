@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from apps import console
 from helpers import kill_pane_process, run_git, run_gt_tui, tmux
 from snapshots_fixtures import record_notifications, wait_for
 from towns import build_town
@@ -223,7 +224,6 @@ async def test_no_console_key_changes_anything_under_read_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     from gt_tui.modes import engine_session
-    from gt_tui.ui.app import GtTuiApp
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -231,7 +231,7 @@ async def test_no_console_key_changes_anything_under_read_only(
     before = state(tmp_path, tmux_socket)
     seen = len(audit_lines(env))
     with engine_session(args, read_only=args.read_only or args.wall) as engine:
-        app = GtTuiApp(engine, wall=args.wall, refresh_interval=3600)
+        app = console(engine, wall=args.wall, refresh_interval=3600)
         notes = record_notifications(app)
         async with app.run_test() as pilot:
             await wait_for(pilot, lambda: app.refreshes >= 1, steps=20000)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builder.files import write_dolt_config
 from helpers import missing
 from sqlserver import SQLServer, find_server, free_port, start_server
 from test_conventions import lay_out_today
@@ -24,7 +25,6 @@ from towns import NOW, BuiltTown, build_town, emulate_dolt
 from towns_today import TODAY_RIGS, add_known_today
 
 from gt_tui.engine.engine import Engine
-from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.endpoint import Endpoint

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from apps import console
 from snapshots_fixtures import (
     NOW,
     FakeEngine,
@@ -14,7 +15,6 @@ from snapshots_fixtures import (
     wait_for,
 )
 
-from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.confirm import BenchmarkScreen, ConfirmScreen, ResultScreen
 from gt_tui.ui.screens.dashboard import DashboardScreen
 
@@ -29,7 +29,7 @@ SIMPLE = [
 
 def make_app(engine=None):
     engine = engine or FakeEngine(calm_snapshot())
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = console(engine, refresh_interval=3600, clock=lambda: NOW)
     return app, engine, record_notifications(app)
 
 

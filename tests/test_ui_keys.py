@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apps import console
 from snapshots_fixtures import (
     NOW,
     FakeEngine,
@@ -19,7 +20,6 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.health import METRICS
 from gt_tui.sandbox.load import read_state, write_state
 from gt_tui.ui import keymap
-from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
 from gt_tui.ui.screens.zoom import ZoomScreen
@@ -30,7 +30,7 @@ from gt_tui.ui.widgets.metric_pane import MetricPane
 
 def make_app(*snapshots, wall=False, interval=3600.0, engine=None):
     engine = engine or FakeEngine(*snapshots)
-    return GtTuiApp(engine, wall=wall, refresh_interval=interval, clock=lambda: NOW), engine
+    return console(engine, wall=wall, refresh_interval=interval, clock=lambda: NOW), engine
 
 
 async def started(app, pilot, refreshes: int = 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from apps import console
 from snapshots_fixtures import (
     NOW,
     FakeEngine,
@@ -14,7 +15,6 @@ from snapshots_fixtures import (
 )
 
 from gt_tui.ui import keymap
-from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
 from gt_tui.ui.widgets.bottleneck_map import MapBox
@@ -23,7 +23,7 @@ from gt_tui.ui.widgets.metric_pane import MetricPane
 
 def wall_app(snapshot=None, *, engine_read_only=True):
     engine = FakeEngine(snapshot or trouble_snapshot(), read_only=engine_read_only)
-    app = GtTuiApp(engine, wall=True, refresh_interval=3600, clock=lambda: NOW)
+    app = console(engine, wall=True, refresh_interval=3600, clock=lambda: NOW)
     return app, engine, record_notifications(app)
 
 
@@ -60,7 +60,7 @@ async def test_action_keys_are_hidden():
 
 async def test_read_only_engine_makes_the_console_read_only():
     engine = FakeEngine(calm_snapshot(), read_only=True)
-    app = GtTuiApp(engine, refresh_interval=3600)
+    app = console(engine, refresh_interval=3600)
     notes = record_notifications(app)
     async with app.run_test() as pilot:
         await started(app, pilot)

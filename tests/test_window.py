@@ -6,24 +6,12 @@ import statistics
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from clock import FakeClock
 
 from gt_tui.engine.snapshot import Sample
 from gt_tui.engine.window import CountWindow, Stats, TimeWindow, summarize
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def sample(value: float, seconds_before_t0: float = 0) -> Sample:
@@ -69,7 +57,7 @@ def test_percentiles_are_statistics_quantiles_inclusive(data: list[float]) -> No
 
 
 def test_time_window_drops_samples_older_than_its_span() -> None:
-    clock = FakeClock()
+    clock = FakeClock(T0)
     window = TimeWindow(900, clock)
     window.add(sample(1.0, 900))  # exactly at the edge: kept
     window.add(sample(2.0, 901))  # one second too old
@@ -82,21 +70,21 @@ def test_time_window_drops_samples_older_than_its_span() -> None:
 
 
 def test_time_window_keeps_samples_in_time_order() -> None:
-    window = TimeWindow(900, FakeClock())
+    window = TimeWindow(900, FakeClock(T0))
     for value, age in ((1.0, 5), (2.0, 50), (3.0, 20)):
         window.add(sample(value, age))
     assert [s.value for s in window.samples()] == [2.0, 3.0, 1.0]
 
 
 def test_time_window_replace_takes_a_fresh_reading() -> None:
-    window = TimeWindow(60, FakeClock())
+    window = TimeWindow(60, FakeClock(T0))
     window.add(sample(9.0, 1))
     window.replace([sample(4.0, 30), sample(5.0, 61), sample(6.0, 40)])
     assert [s.value for s in window.samples()] == [6.0, 4.0]
 
 
 def test_time_window_span_can_change() -> None:
-    window = TimeWindow(900, FakeClock())
+    window = TimeWindow(900, FakeClock(T0))
     window.add(sample(1.0, 100))
     window.add(sample(2.0, 10))
     window.span = 60

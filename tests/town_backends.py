@@ -3,7 +3,7 @@
 `open_town(request, tmp_path)` is meant for a fixture parametrised with
 `BACKENDS`: on "mysql" it creates fresh databases on the session's MariaDB (dropped
 afterwards), on "sqlite" one attached file per database. Both get beads' own schema
-(`create_beads_schema`) and a `BeadsWriter` to fill them.
+(`builder.schema.create_database`, from beads' DDL) and a `builder.beads.Beads` writer.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from builder.beads import Beads
+from builder.schema import create_database, drop_database
 
-from gt_tui.sandbox.schema import create_beads_schema, drop_database
-from gt_tui.sandbox.writer import BeadsWriter
 from gt_tui.town.db import Database, MySQLDatabase
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.model import Rig, Town
@@ -33,7 +33,7 @@ class TownOnBackend:
     dialect: str
     town: Town
     db: Database
-    writer: BeadsWriter
+    writer: Beads
     opener: Callable[[bool], Database]
     opened: list[Database] = field(default_factory=list)
 
@@ -75,8 +75,8 @@ def open_town(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TownOn
     town = Town(root, "testtown", rigs, names[0], endpoint, "gttui-unused", files)
     db = opener(False)
     for name, (_, prefix) in zip(names, [("hq", "hq"), *RIGS], strict=True):
-        create_beads_schema(db, name, prefix=prefix)
-    made = TownOnBackend(request.param, town, db, BeadsWriter(db, hq=names[0]), opener)
+        create_database(db, name, "v1.0.0", prefix)
+    made = TownOnBackend(request.param, town, db, Beads(db, hq=names[0]), opener)
     try:
         yield made
     finally:

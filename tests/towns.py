@@ -1,39 +1,40 @@
-"""Towns with KNOWN data for the engine and CLI tests, built with the sandbox builder's pieces.
+"""Towns with KNOWN data for the engine and CLI tests, built by the test-only `builder`.
 
-`build_town(...)` lays a town out on disk as gt does (`gt_tui.sandbox.layout.write_town_files`:
-town files, real git repos, polecat worktrees), creates beads' own schema in either variant
-(`create_beads_schema`) on the session's MariaDB or on SQLite files, and returns a `BuiltTown`
-with a read-write handle and writers. The `add_known_*` functions then write the data whose
-figures the tests check by hand; each docstring lists what it writes, relative to `now`.
+`build_town(...)` lays a town out on disk as gt does (`builder.town.lay_out`: town files,
+real git repos, polecat worktrees), creates beads' own schema in either variant
+(`builder.schema.create_database`, from beads' DDL) on the session's MariaDB or on SQLite
+files, and returns a `BuiltTown` with a read-write handle and writers. None of it is the
+sandbox's code, so the engine tests cannot share a misreading of gt with the sandbox.
+The `add_known_*` functions then write the data whose figures the tests check by hand;
+each docstring lists what it writes, relative to `now`.
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from builder.beads import Beads
+from builder.files import append_event, sqlite_file
+from builder.rows import DependencyRow, IssueRow, tracking_target
+from builder.schema import create_database, drop_database
+from builder.town import Rig, lay_out
+from clock import NOW
 from sqlserver import SQLServer
 
-from gt_tui.sandbox.event_log import append_event_line
-from gt_tui.sandbox.layout import RigPlan, sqlite_relpath, write_town_files
-from gt_tui.sandbox.rows import DependencyRow, IssueRow, tracking_target
-from gt_tui.sandbox.schema import create_beads_schema, drop_database
-from gt_tui.sandbox.writer import BeadsWriter
 from gt_tui.town.db import Database, quote_name
 from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
-# The fake clock's "now" for engine tests: every timestamp below is relative to it.
-NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 # Round trips of every refresh after the first: the probe (and the processlist, on a server),
 # mail acks and backlog, open convoys and their tracked issues, patrols, the sling queue and
 # merge requests. Not one more per convoy, rig or message.
 QUERIES_PER_REFRESH = {"mysql": 9, "sqlite": 8}
-RIGS = (RigPlan("gastown", "gt", ("Toast", "Nux")), RigPlan("beads", "bd", ("Rex",)))
+RIGS = (Rig("gastown", "gt", ("Toast", "Nux")), Rig("beads", "bd", ("Rex",)))
 
 
 def ago(now: datetime, seconds: float) -> datetime:
@@ -50,16 +51,16 @@ class BuiltTown:
     databases: dict[str, str]  # "hq" and each rig name -> database name
     db: Database
     server: SQLServer | None = None
-    _writers: dict[str, BeadsWriter] = field(default_factory=dict)
+    _writers: dict[str, Beads] = field(default_factory=dict)
 
     @property
     def hq(self) -> str:
         return self.databases["hq"]
 
-    def writer(self, key: str = "hq") -> BeadsWriter:
+    def writer(self, key: str = "hq") -> Beads:
         """A writer whose "town database" is `key`'s (so patrols can go to a rig too)."""
         if key not in self._writers:
-            self._writers[key] = BeadsWriter(self.db, hq=self.databases[key], variant=self.variant)
+            self._writers[key] = Beads(self.db, hq=self.databases[key], variant=self.variant)
         return self._writers[key]
 
     def town(self, env: dict[str, str] | None = None) -> Town:
@@ -67,7 +68,7 @@ class BuiltTown:
         return load_town(self.root, {} if env is None else env)
 
     def event(self, type: str, actor: str, payload: dict[str, Any], ts: datetime) -> None:
-        append_event_line(self.root, type, actor, payload, ts)
+        append_event(self.root, type, actor, payload, ts)
 
     def close(self) -> None:
         """Drop the MySQL databases this town created; close the handle."""
@@ -84,7 +85,7 @@ def build_town(
     variant: str = "v1.0.0",
     *,
     server: SQLServer | None = None,
-    rigs: tuple[RigPlan, ...] = RIGS,
+    rigs: tuple[Rig, ...] = RIGS,
     name: str = "testtown",
 ) -> BuiltTown:
     """Lay out a town and create its (empty) beads databases on `backend`."""
@@ -92,15 +93,15 @@ def build_town(
     if backend == "mysql":
         assert server is not None, "a mysql town needs the mariadb fixture's server"
         databases = dict(zip(keys, server.fresh_database_names(len(keys)), strict=True))
-        write_town_files(root, name, list(rigs), server.endpoint, databases, created_at=NOW)
+        lay_out(root, name, rigs, server.endpoint, databases, NOW)
         db: Database = server.admin()
     else:
         databases = {key: key for key in keys}
-        write_town_files(root, name, list(rigs), None, databases, created_at=NOW)
-        db = SQLiteDatabase({d: root / sqlite_relpath(d) for d in databases.values()})
+        lay_out(root, name, rigs, None, databases, NOW)
+        db = SQLiteDatabase({d: sqlite_file(root, d) for d in databases.values()})
     prefixes = {"hq": "hq", **{rig.name: rig.prefix for rig in rigs}}
     for key, database in databases.items():
-        create_beads_schema(db, database, variant, prefix=prefixes[key])
+        create_database(db, database, variant, prefixes[key])
     return BuiltTown(root, backend, variant, databases, db, server)
 
 

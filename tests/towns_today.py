@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from builder.town import Rig
 from towns import RIGS, BuiltTown, ago
-
-from gt_tui.sandbox.layout import RigPlan
 
 # The rigs of a town built with today's conventions: `plain` has no `beads.prefix` in
 # rigs.json (see `drop_rig_prefix`), so its polecat Moss runs in session `gt-Moss`.
-TODAY_RIGS = (*RIGS, RigPlan("plain", "pl", ("Moss",)))
+TODAY_RIGS = (*RIGS, Rig("plain", "pl", ("Moss",)))
 
 
 def drop_rig_prefix(t: BuiltTown, rig: str) -> None:
