@@ -20,6 +20,7 @@ from snapshots_fixtures import wait_for
 from sqlserver import SQLServer, find_server, start_server
 from towns import BuiltTown, add_known_mail, add_known_patrols, build_town
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.modes import open_engine
 from gt_tui.ui.app import GtTuiApp
 
@@ -58,7 +59,7 @@ async def test_server_killed_and_restarted_under_the_wall(
     town: BuiltTown, own_server: SQLServer
 ) -> None:
     engine = open_engine(town.root, argparse.Namespace(set=[]), mode="live", read_only=True)
-    app = GtTuiApp(engine, wall=True, refresh_interval=0.5)
+    app = GtTuiApp(EngineFacade(engine), wall=True, refresh_interval=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.snapshot is not None and not app.snapshot.errors)

@@ -18,6 +18,7 @@ from snapshots_fixtures import wait_for
 from sqlserver import SQLServer
 from towns import BuiltTown, add_known_mail, add_known_patrols, build_town
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.modes import open_engine
 from gt_tui.sandbox.layout import write_dolt_config
 from gt_tui.town.db import Endpoint
@@ -76,7 +77,7 @@ async def test_a_30_second_stall_under_the_wall(
     engine = open_engine(built.root, argparse.Namespace(set=[]), mode="live", read_only=True)
     meter = ConcurrencyMeter(engine.refresh)
     engine.refresh = meter  # type: ignore[method-assign]
-    app = GtTuiApp(engine, wall=True, refresh_interval=0.5)
+    app = GtTuiApp(EngineFacade(engine), wall=True, refresh_interval=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.snapshot is not None and not app.snapshot.errors)

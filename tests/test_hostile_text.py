@@ -27,6 +27,7 @@ from snapshots_fixtures import svg_text, wait_for
 from sqlserver import SQLServer
 from towns import BuiltTown, ago, build_town
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.modes import open_engine
 from gt_tui.safe_text import is_safe, safe_text
 from gt_tui.town.tmux import list_sessions
@@ -262,7 +263,7 @@ async def test_console_and_zooms_hold_no_raw_escape(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".state"))
     engine = open_engine(hostile.root, argparse.Namespace(set=[]), mode="live", read_only=True)
-    app = GtTuiApp(engine, refresh_interval=3600)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600)
     try:
         async with app.run_test(size=(160, 50)) as pilot:
             await wait_for(pilot, lambda: app.refreshes >= 1)

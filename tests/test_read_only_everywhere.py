@@ -222,6 +222,7 @@ async def test_no_console_key_changes_anything_under_read_only(
     mode: str, town: Path, env: dict[str, str], tmp_path: Path, tmux_socket: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
+    from gt_tui.engine.facade import EngineFacade
     from gt_tui.modes import engine_session
     from gt_tui.ui.app import GtTuiApp
 
@@ -231,7 +232,7 @@ async def test_no_console_key_changes_anything_under_read_only(
     before = state(tmp_path, tmux_socket)
     seen = len(audit_lines(env))
     with engine_session(args, read_only=args.read_only or args.wall) as engine:
-        app = GtTuiApp(engine, wall=args.wall, refresh_interval=3600)
+        app = GtTuiApp(EngineFacade(engine), wall=args.wall, refresh_interval=3600)
         notes = record_notifications(app)
         async with app.run_test() as pilot:
             await wait_for(pilot, lambda: app.refreshes >= 1, steps=20000)
@@ -241,7 +242,7 @@ async def test_no_console_key_changes_anything_under_read_only(
             done = lambda: len(audit_lines(env)) - seen >= len(keymap.MUTATING)  # noqa: E731
             await wait_for(pilot, done, steps=5000)
     new = audit_lines(env)[seen:]
-    wanted = {engine.actions.action_names()[k.method] for k in keymap.MUTATING.values()}
+    wanted = {engine.actions.action_names()[k.run.__name__] for k in keymap.MUTATING.values()}
     assert {e["action"] for e in new} == wanted
     assert {e["result"]["status"] for e in new} == {"refused"}
     assert len([text for text, _ in notes if text.startswith("read-only")]) == len(keymap.MUTATING)

@@ -14,6 +14,7 @@ from snapshots_fixtures import (
     wait_for,
 )
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.confirm import BenchmarkScreen, ConfirmScreen, ResultScreen
 from gt_tui.ui.screens.dashboard import DashboardScreen
@@ -29,7 +30,7 @@ SIMPLE = [
 
 def make_app(engine=None):
     engine = engine or FakeEngine(calm_snapshot())
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=lambda: NOW)
     return app, engine, record_notifications(app)
 
 

@@ -14,6 +14,7 @@ import pytest
 from snapshots_fixtures import NOW, FakeEngine, trouble_snapshot, wait_for
 from textual.screen import Screen
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.confirm import ResultScreen
 from gt_tui.ui.screens.dashboard import DashboardScreen
@@ -79,7 +80,7 @@ async def tour(app: GtTuiApp, pilot, watch: Watch) -> None:
 
 async def test_screens_opened_and_closed_are_released() -> None:
     engine = FakeEngine(trouble_snapshot())
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=lambda: NOW)
     watch = Watch()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes >= 1)

@@ -14,6 +14,7 @@ from snapshots_fixtures import (
     wait_for,
 )
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
@@ -38,7 +39,7 @@ def panes(app) -> dict[str, MetricPane]:
 async def test_keys_answer_while_a_refresh_hangs():
     engine = FakeEngine(calm_snapshot())
     engine.gate = threading.Event()
-    app = GtTuiApp(engine, refresh_interval=0.01, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=0.01, clock=lambda: NOW)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, engine.entered.is_set)
@@ -64,7 +65,7 @@ async def test_keys_answer_while_a_refresh_hangs():
 async def test_refreshes_never_overlap_on_a_slow_engine():
     engine = FakeEngine(calm_snapshot())
     engine.gate = threading.Event()
-    app = GtTuiApp(engine, refresh_interval=0.01, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=0.01, clock=lambda: NOW)
     try:
         async with app.run_test() as pilot:
             await wait_for(pilot, engine.entered.is_set)
@@ -81,7 +82,7 @@ async def test_refreshes_never_overlap_on_a_slow_engine():
 async def test_a_stale_metric_is_greyed_with_its_age_and_reason_then_recovers():
     clock = Clock()
     engine = FakeEngine(trouble_snapshot(), calm_snapshot())
-    app = GtTuiApp(engine, refresh_interval=3600, clock=clock)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         await pilot.pause()
@@ -104,7 +105,7 @@ async def test_a_failing_refresh_keeps_the_last_values_greyed_and_recovers():
     engine = FakeEngine(
         calm_snapshot(), RuntimeError("server gone away\nsecond line"), calm_snapshot()
     )
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         await pilot.press("r")
@@ -126,7 +127,7 @@ async def test_a_failing_refresh_keeps_the_last_values_greyed_and_recovers():
 
 async def test_a_first_refresh_that_fails_says_so():
     engine = FakeEngine(ValueError("no such town"))
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         await pilot.pause()
@@ -138,7 +139,7 @@ async def test_a_first_refresh_that_fails_says_so():
 
 async def test_automatic_refresh_follows_the_interval():
     engine = FakeEngine(calm_snapshot())
-    app = GtTuiApp(engine, refresh_interval=0.02, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=0.02, clock=lambda: NOW)
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: engine.calls >= 5)
         assert engine.most_running == 1
@@ -147,7 +148,7 @@ async def test_automatic_refresh_follows_the_interval():
 async def test_an_engine_that_returns_nonsense_is_a_failed_refresh():
     engine = FakeEngine(calm_snapshot())
     engine.queue = [calm_snapshot(), None, calm_snapshot()]  # type: ignore[list-item]
-    app = GtTuiApp(engine, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600, clock=lambda: NOW)
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         await pilot.press("r")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from snapshots_fixtures import NOW, FakeEngine, screen_text, trouble_snapshot, wait_for
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.widgets.bottleneck_map import MapBox
 from gt_tui.ui.widgets.metric_pane import MetricPane
 
 
 async def test_layout_follows_the_terminal_size():
-    app = GtTuiApp(FakeEngine(trouble_snapshot()), refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(
+        EngineFacade(FakeEngine(trouble_snapshot())), refresh_interval=3600, clock=lambda: NOW
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         screen = app.screen
@@ -38,7 +41,9 @@ async def test_layout_follows_the_terminal_size():
 
 
 async def test_zoom_stacks_its_parts_when_narrow():
-    app = GtTuiApp(FakeEngine(trouble_snapshot()), refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(
+        EngineFacade(FakeEngine(trouble_snapshot())), refresh_interval=3600, clock=lambda: NOW
+    )
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: app.refreshes == 1)
         await pilot.press("1")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from snapshots_fixtures import wait_for
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.modes import open_engine
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.help import HelpScreen
@@ -53,7 +54,7 @@ def stalled_town(root: Path, port: int) -> Path:
 async def test_keys_answer_while_a_query_hangs(tmp_path: Path, stalled_port: int) -> None:
     root = stalled_town(tmp_path / "town", stalled_port)
     engine = open_engine(root, argparse.Namespace(set=[]), mode="live", read_only=True)
-    app = GtTuiApp(engine, refresh_interval=3600)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: engine._lock.locked())  # the refresh is waiting

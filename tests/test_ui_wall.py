@@ -13,6 +13,7 @@ from snapshots_fixtures import (
     wait_for,
 )
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.ui import keymap
 from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.screens.dashboard import DashboardScreen
@@ -23,7 +24,7 @@ from gt_tui.ui.widgets.metric_pane import MetricPane
 
 def wall_app(snapshot=None, *, engine_read_only=True):
     engine = FakeEngine(snapshot or trouble_snapshot(), read_only=engine_read_only)
-    app = GtTuiApp(engine, wall=True, refresh_interval=3600, clock=lambda: NOW)
+    app = GtTuiApp(EngineFacade(engine), wall=True, refresh_interval=3600, clock=lambda: NOW)
     return app, engine, record_notifications(app)
 
 
@@ -60,7 +61,7 @@ async def test_action_keys_are_hidden():
 
 async def test_read_only_engine_makes_the_console_read_only():
     engine = FakeEngine(calm_snapshot(), read_only=True)
-    app = GtTuiApp(engine, refresh_interval=3600)
+    app = GtTuiApp(EngineFacade(engine), refresh_interval=3600)
     notes = record_notifications(app)
     async with app.run_test() as pilot:
         await started(app, pilot)
