@@ -10,13 +10,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from gt_tui.engine.engine import Engine
+from gt_tui.engine.facade import Demo, EngineCore, EngineFacade
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import SettingError
 from gt_tui.health import Health
-from gt_tui.local_actions import cli_read_only
+from gt_tui.local_actions import LocalActions, cli_read_only
 from gt_tui.settings import Settings, load_settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.layout import find_town_root, load_town
@@ -47,25 +49,53 @@ def open_engine(root: Path, args: argparse.Namespace, *, mode: str, read_only: b
     return Engine(town, db, settings, mode=mode, read_only=read_only)
 
 
+@dataclass
+class DemoLoad:
+    """The demo sandbox's load as the console's facade sees it (gt_tui.engine.facade.Demo)."""
+
+    root: Path
+    load: str
+    levels: tuple[str, ...]
+
+
 @contextmanager
-def engine_session(args: argparse.Namespace, *, read_only: bool) -> Iterator[Engine]:
-    """The engine for this run: over the demo sandbox (built and torn down here) or a town."""
+def run_session(
+    args: argparse.Namespace, *, read_only: bool
+) -> Iterator[tuple[Engine, DemoLoad | None]]:
+    """The engine for this run, over the demo sandbox (built and torn down here, and returned
+    beside the engine) or a town."""
     if args.demo:
         from gt_tui.sandbox.demo import DemoTown
+        from gt_tui.sandbox.load import LEVELS
 
-        with DemoTown(args.demo_dir, args.demo_db, args.demo_load) as demo:
-            engine = open_engine(demo.root, args, mode="demo", read_only=read_only)
-            engine.demo = demo
+        with DemoTown(args.demo_dir, args.demo_db, args.demo_load) as town:
+            engine = open_engine(town.root, args, mode="demo", read_only=read_only)
             try:
-                yield engine
+                yield engine, DemoLoad(town.root, town.load, LEVELS)
             finally:
                 engine.close()
         return
     engine = open_engine(find_town_root(args.town), args, mode="live", read_only=read_only)
     try:
-        yield engine
+        yield engine, None
     finally:
         engine.close()
+
+
+@contextmanager
+def engine_session(args: argparse.Namespace, *, read_only: bool) -> Iterator[Engine]:
+    """The engine for this run: over the demo sandbox (built and torn down here) or a town."""
+    with run_session(args, read_only=read_only) as (engine, _demo):
+        yield engine
+
+
+def console_facade(engine: EngineCore, demo: Demo | None = None) -> EngineFacade:
+    """The console's one handle on the engine; on the demo, with the demo's load as the
+    guarded, audited `sandbox.load` action that `gt-tui sandbox load` runs."""
+    if demo is None:
+        return EngineFacade(engine)
+    sandbox = LocalActions(f"demo {demo.root}", read_only=engine.read_only)
+    return EngineFacade(engine, demo=demo, sandbox=sandbox)
 
 
 def _first_refresh(engine: Engine, demo: bool) -> Snapshot:
@@ -96,7 +126,7 @@ def _format(snapshot: Snapshot, fmt: str) -> str:
 
         return render_json(snapshot) + "\n"
     if fmt == "svg":
-        from gt_tui.export.svg import render_svg
+        from gt_tui.ui.svg_export import render_svg
 
         return render_svg(snapshot)
     from gt_tui.export.text import render_text
@@ -115,6 +145,7 @@ def run_console(args: argparse.Namespace) -> int:
     """The interactive console, or the wall monitor (read-only) with --wall."""
     from gt_tui.ui.app import run_console as run_app
 
-    with engine_session(args, read_only=cli_read_only(args)) as engine:
-        interval = args.refresh or float(engine.settings.get("ui.refresh_interval"))
-        return run_app(engine, wall=args.wall, refresh_interval=interval)
+    with run_session(args, read_only=cli_read_only(args)) as (engine, demo):
+        interval = args.refresh or engine.settings.number("ui.refresh_interval")
+        facade = console_facade(engine, demo)
+        return run_app(facade, wall=args.wall, refresh_interval=interval)

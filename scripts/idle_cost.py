@@ -70,9 +70,11 @@ class TickingEngine:
 
 
 def child(static: bool) -> int:
+    from gt_tui.engine.facade import EngineFacade
     from gt_tui.ui.app import run_console
 
-    return run_console(TickingEngine(static=static), wall=True, refresh_interval=1.0)
+    facade = EngineFacade(TickingEngine(static=static))
+    return run_console(facade, wall=True, refresh_interval=1.0)
 
 
 def drain(fd: int, counter: list[int]) -> None:

@@ -1,6 +1,6 @@
 """Regenerate screenshots/ from the live demo town: console, wall, a zoomed pane, a town in trouble.
 
-Each picture is the real console run headless (`gt_tui.export.svg.render_svg`) over a snapshot
+Each picture is the real console run headless (`gt_tui.ui.svg_export.render_svg`) over a snapshot
 of a real sandbox town (`gt_tui.sandbox.demo.DemoTown`), refreshed by the real engine for a while
 first: normal load for the calm pictures, heavy load for the town in trouble. Every number in
 them was measured; none is made up.
@@ -16,11 +16,11 @@ from pathlib import Path
 
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.svg import render_svg
 from gt_tui.sandbox.demo import DemoTown
 from gt_tui.settings import load_settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.layout import load_town
+from gt_tui.ui.svg_export import render_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 CALM = (

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from gt_tui.engine.facade import Demo, EngineFacade
+from gt_tui.modes import console_facade
 from gt_tui.ui.app import GtTuiApp
 
 NEVER = 3600.0  # a refresh interval no test waits out: refreshes happen when a test asks
@@ -19,10 +21,13 @@ NEVER = 3600.0  # a refresh interval no test waits out: refreshes happen when a 
 def console(
     engine: Any,
     *,
+    demo: Demo | None = None,
     wall: bool = False,
     refresh_interval: float = NEVER,
     clock: Callable[[], datetime] | None = None,
 ) -> GtTuiApp:
-    """The console (or, with `wall`, the read-only wall) over `engine`; `clock` defaults to
-    the app's own local time."""
-    return GtTuiApp(engine, wall=wall, refresh_interval=refresh_interval, clock=clock)
+    """The console (or, with `wall`, the read-only wall) over `engine` through the facade
+    the real console gets (with `demo`, the demo's load key too); `clock` defaults to the
+    app's own local time."""
+    facade = engine if isinstance(engine, EngineFacade) else console_facade(engine, demo)
+    return GtTuiApp(facade, wall=wall, refresh_interval=refresh_interval, clock=clock)

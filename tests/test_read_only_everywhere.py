@@ -241,7 +241,7 @@ async def test_no_console_key_changes_anything_under_read_only(
             done = lambda: len(audit_lines(env)) - seen >= len(keymap.MUTATING)  # noqa: E731
             await wait_for(pilot, done, steps=5000)
     new = audit_lines(env)[seen:]
-    wanted = {engine.actions.action_names()[k.method] for k in keymap.MUTATING.values()}
+    wanted = {engine.actions.action_names()[k.run.__name__] for k in keymap.MUTATING.values()}
     assert {e["action"] for e in new} == wanted
     assert {e["result"]["status"] for e in new} == {"refused"}
     assert len([text for text, _ in notes if text.startswith("read-only")]) == len(keymap.MUTATING)

@@ -31,7 +31,7 @@ def plain(renderable, width: int = 100) -> str:
 def test_text_snapshot_does_not_import_textual():
     code = (
         "import sys, gt_tui.export.text, gt_tui.export.header_view, gt_tui.export.metric_view,"
-        " gt_tui.export.engine_view, gt_tui.export.svg,"
+        " gt_tui.export.engine_view, gt_tui.ui.svg_export,"
         " gt_tui.export.map_view, gt_tui.export.window, gt_tui.export.style;"
         "print('textual' in sys.modules)"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from snapshots_fixtures import calm_snapshot, svg_text, trouble_snapshot
 
-from gt_tui.export.svg import normalise_svg, render_svg
+from gt_tui.ui.svg_export import normalise_svg, render_svg
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("GT_TUI_UPDATE_GOLDEN") == "1"

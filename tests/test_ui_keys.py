@@ -18,7 +18,7 @@ from snapshots_fixtures import (
 
 from gt_tui.engine.audit import AuditLog
 from gt_tui.health import METRICS
-from gt_tui.sandbox.load import read_state, write_state
+from gt_tui.sandbox.load import LEVELS, read_state, write_state
 from gt_tui.ui import keymap
 from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
@@ -28,9 +28,11 @@ from gt_tui.ui.widgets.header import StatusHeader
 from gt_tui.ui.widgets.metric_pane import MetricPane
 
 
-def make_app(*snapshots, wall=False, interval=3600.0, engine=None):
+def make_app(*snapshots, wall=False, interval=3600.0, engine=None, demo=None):
     engine = engine or FakeEngine(*snapshots)
-    return console(engine, wall=wall, refresh_interval=interval, clock=lambda: NOW), engine
+    return console(
+        engine, demo=demo, wall=wall, refresh_interval=interval, clock=lambda: NOW
+    ), engine
 
 
 async def started(app, pilot, refreshes: int = 1):
@@ -249,6 +251,8 @@ class RecordingDemo:
     """Stands in for the sandbox behind a demo engine: a real sandbox state file in `root`,
     and the loads the console set in it, read back from that file."""
 
+    levels = LEVELS
+
     def __init__(self, root: Path) -> None:
         self.root, self.load = root, "normal"
         write_state(root, load="normal")
@@ -262,16 +266,15 @@ class RecordingDemo:
 
 
 async def test_l_cycles_the_demo_load_through_the_audited_action(tmp_path: Path):
-    engine = FakeEngine(calm_snapshot())
-    engine.demo = RecordingDemo(tmp_path)
-    app, _ = make_app(engine=engine)
+    demo = RecordingDemo(tmp_path)
+    app, _ = make_app(calm_snapshot(), demo=demo)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("l")
-        await wait_for(pilot, lambda: engine.demo.seen() == ["heavy"])
-        await wait_for(pilot, lambda: engine.demo.load == "heavy")
+        await wait_for(pilot, lambda: demo.seen() == ["heavy"])
+        await wait_for(pilot, lambda: demo.load == "heavy")
         await pilot.press("l")
-        await wait_for(pilot, lambda: engine.demo.seen() == ["heavy", "light"])
+        await wait_for(pilot, lambda: demo.seen() == ["heavy", "light"])
     lines = [e for e in AuditLog().entries() if e["action"] == "sandbox.load"]
     assert [(e["result"]["status"], e["arguments"]["level"]) for e in lines] == [
         ("ok", "heavy"),
@@ -281,15 +284,14 @@ async def test_l_cycles_the_demo_load_through_the_audited_action(tmp_path: Path)
 
 @pytest.mark.parametrize("wall", [False, True])
 async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall, tmp_path: Path):
-    engine = FakeEngine(calm_snapshot())
-    engine.demo = RecordingDemo(tmp_path) if wall else None
-    app, _ = make_app(engine=engine, wall=wall)
+    demo = RecordingDemo(tmp_path) if wall else None
+    app, _ = make_app(calm_snapshot(), wall=wall, demo=demo)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.check_action("demo_load", ()) is False
         await pilot.press("l")
         await pilot.pause()
-        assert engine.demo is None or engine.demo.seen() == []
+        assert demo is None or demo.seen() == []
 
 
 async def test_a_tick_reaching_a_screen_torn_down_at_exit_draws_nothing():

@@ -11,7 +11,7 @@ facade stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from gt_tui.engine.guard import ActionResult, Guarded, action
 from gt_tui.engine.limits import Limits
 from gt_tui.engine.queue import QueueView, flush_queue, queue_view
 from gt_tui.errors import GtTuiError
+from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
@@ -39,7 +40,7 @@ class Actions(Guarded):
         self,
         town: Town,
         db: Database,
-        settings: Mapping[str, Any],
+        settings: Settings,
         *,
         read_only: bool,
         audit_log: AuditLog,
@@ -58,7 +59,7 @@ class Actions(Guarded):
     def audit_town(self) -> str:
         return self.town.name
 
-    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+    def reconfigure(self, settings: Settings) -> None:
         """New settings for the cache and the limits, taking effect now."""
         self.settings = settings
         self.cache.reconfigure(settings)
@@ -85,10 +86,6 @@ class Actions(Guarded):
     @action("cache.warm")
     def warm_cache(self, kind: str = "all") -> ActionResult:
         return self._loaded("warmed", kind, self.cache.warm(kind))
-
-    @action("cache.refresh")
-    def refresh_cache(self, kind: str = "all") -> ActionResult:
-        return self._loaded("refreshed", kind, self.cache.refresh(kind))
 
     def _loaded(self, verb: str, kind: str, report: LoadReport) -> ActionResult:
         if not self.cache.config.enabled:
@@ -129,7 +126,7 @@ class Actions(Guarded):
     def create_pool(self, rig: str | None = None, size: int | None = None) -> ActionResult:
         from gt_tui.engine import worktree_pool
 
-        target = int(self.settings["pool.size"]) if size is None else size
+        target = self.settings.integer("pool.size") if size is None else size
         rigs = [rig] if rig is not None else [r.name for r in self.town.rigs]
         made = [worktree_pool.create_pool(self.town, name, target, self.settings) for name in rigs]
         parts = [f"{m.rig}: {len(m.created)} new, {m.existing} existed (via {m.via})" for m in made]
@@ -160,11 +157,13 @@ class Actions(Guarded):
 
     @action("benchmark.run")
     def run_benchmark(
-        self, kind: str, runs: int | None = None, progress: Progress | None = None
+        self, kind: str | None = None, runs: int | None = None, progress: Progress | None = None
     ) -> ActionResult:
+        """Run the `kind` benchmark; `kind` may be left out only for the read-only refusal
+        (the console refuses before it asks which benchmark)."""
         from gt_tui.engine import bench
 
-        count = BENCH_RUNS.get(kind, 0) if runs is None else runs
+        count = BENCH_RUNS.get(kind or "", 0) if runs is None else runs
         if kind == "dolt":
             # The benchmark measures the server, so it bypasses our own rate limit and gates.
             server = getattr(self.db, "inner", self.db)

@@ -83,7 +83,7 @@ class AuditLog:
         duration_ms: float,
     ) -> dict[str, Any]:
         """Append one line; `status` is "ok", "error" or "refused". Returns what was written."""
-        entry = {
+        entry: dict[str, Any] = {
             "time": rfc3339(self._now()),
             "user": self.user,
             "town": town,

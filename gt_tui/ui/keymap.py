@@ -1,14 +1,25 @@
 """Every key of the console, as data: the footer, the help screen and the command palette read it.
 
-Mutating keys carry the engine action they call and the question asked before it runs; in read-only
-mode (the wall, or a read-only engine) they are hidden and refused.
+Mutating keys carry the facade's action they call (gt_tui.engine.facade) and the question asked
+before it runs; in read-only mode (the wall, or a read-only engine) they are hidden and refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+
+from gt_tui.engine.facade import ActionResult, EngineFacade, Progress
+
+Run = Callable[[EngineFacade], ActionResult]
+RunChosen = Callable[[EngineFacade, str, Progress], ActionResult]
+BENCHMARK_KINDS: tuple[tuple[str, str], ...] = (
+    ("dolt", "Dolt query latency"),
+    ("polecat", "Polecat spawn time"),
+    ("convoy", "Convoy refresh time"),
+)
 
 
 @dataclass(frozen=True)
@@ -21,13 +32,15 @@ class Key:
     help: str
     section: str = "View"
     show: bool = True
-    method: str = ""
+    run: Run | None = None  # the facade's action, as called with nothing chosen
+    choices: tuple[tuple[str, str], ...] = ()  # (kind, label): asked for before it runs
+    run_chosen: RunChosen | None = None  # with `choices`: the action, given the kind chosen
     confirm: str = ""
     title: str = ""
 
     @property
     def mutating(self) -> bool:
-        return bool(self.method)
+        return self.run is not None
 
     @property
     def heading(self) -> str:
@@ -63,7 +76,7 @@ KEYS: tuple[Key, ...] = (
         "clear",
         "Clear every cache (L1 hot beads, L2 query results)",
         "Actions",
-        method="clear_cache",
+        run=EngineFacade.clear_cache,
         title="Clear caches",
         confirm="Drop every cached bead and query result? Refreshes are slower until they warm.",
     ),
@@ -73,7 +86,7 @@ KEYS: tuple[Key, ...] = (
         "warm",
         "Warm the caches (agents, status, hot beads)",
         "Actions",
-        method="warm_cache",
+        run=EngineFacade.warm_cache,
         title="Warm caches",
         confirm="Load agents, status and hot beads into the caches now? This runs queries.",
     ),
@@ -83,7 +96,7 @@ KEYS: tuple[Key, ...] = (
         "pool",
         "Create a worktree pool so polecats spawn faster",
         "Actions",
-        method="create_pool",
+        run=EngineFacade.create_pool,
         title="Create worktree pool",
         confirm="Create a pool of ready git worktrees (default rig and size from settings)?",
     ),
@@ -93,7 +106,7 @@ KEYS: tuple[Key, ...] = (
         "flush",
         "Flush the sling queue",
         "Actions",
-        method="flush_queue",
+        run=EngineFacade.flush_queue,
         title="Flush sling queue",
         confirm="Drop every queued sling? Work waiting in the queue will not be dispatched.",
     ),
@@ -103,7 +116,9 @@ KEYS: tuple[Key, ...] = (
         "bench",
         "Run a benchmark (Dolt, polecat spawn or convoy refresh)",
         "Actions",
-        method="run_benchmark",
+        run=EngineFacade.run_benchmark,
+        choices=BENCHMARK_KINDS,
+        run_chosen=EngineFacade.run_benchmark,
         title="Benchmark",
         confirm="Run a benchmark? It adds load to the town while it runs.",
     ),
@@ -113,20 +128,13 @@ KEYS: tuple[Key, ...] = (
         "tmux",
         "Kill dead tmux sessions on the town socket",
         "Actions",
-        method="cleanup_tmux",
+        run=EngineFacade.cleanup_tmux,
         title="Clean up tmux sessions",
         confirm="Kill the tmux sessions of dead polecats on the town's socket?",
     ),
 )
-KEY_BY_NAME = {key.key: key for key in KEYS}
-DEMO_LOADS = ("light", "normal", "heavy")
 ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"
 MUTATING = {key.key: key for key in KEYS if key.mutating}
-BENCHMARK_KINDS: tuple[tuple[str, str], ...] = (
-    ("dolt", "Dolt query latency"),
-    ("polecat", "Polecat spawn time"),
-    ("convoy", "Convoy refresh time"),
-)
 
 
 def help_rows() -> list[tuple[str, str, Key]]:
@@ -140,7 +148,7 @@ def help_rows() -> list[tuple[str, str, Key]]:
     return rows
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's bindings, built from `KEYS`; the footer shows the five zoom keys as one `1-5`."""
     return [
         Binding(

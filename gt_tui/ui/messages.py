@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
+from gt_tui.engine.facade import ActionResult
 from gt_tui.engine.snapshot import Snapshot
 
 
@@ -36,6 +36,6 @@ class ActionFinished(Message):
     """An action ended: its result object, or one line saying why it did not run."""
 
     key: str
-    result: Any = None
+    result: ActionResult | None = None
     error: str | None = None
     refused: bool = False

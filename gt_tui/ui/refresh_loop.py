@@ -14,12 +14,12 @@ import contextvars
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from textual.message import Message
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.engine_view import stale_copy
+from gt_tui.ui.console_state import ConsoleState
 from gt_tui.ui.messages import RefreshFailed, SnapshotArrived
 
 
@@ -37,17 +37,12 @@ def start_abandonable(name: str, job: Callable[[], None]) -> threading.Thread:
     return thread
 
 
-class RefreshLoop:
-    """Mixin for the app: `start_refresh`, and the handlers of what a refresh posts back.
+class RefreshLoop(ConsoleState):
+    """Mixin for the app: `start_refresh`, and the handlers of what a refresh posts back."""
 
-    The app provides `engine`, `clock`, `paused`, `refresh_interval`, `broadcast` and the state
-    attributes set in its `__init__` (`snapshot`, `failure`, `refreshes`, `_last_good`, ...).
-    """
-
-    engine: Any
     _refresh_thread: threading.Thread | None = None
 
-    def start_refresh(self: Any) -> None:
+    def start_refresh(self) -> None:
         """Run one refresh now, unless one is in flight (then run again right after it)."""
         if self._timer is not None:
             self._timer.stop()
@@ -58,10 +53,10 @@ class RefreshLoop:
         self._refresh_started = time.monotonic()
         self._refresh_thread = start_abandonable("gt-tui-refresh", self._refresh_job)
 
-    def _refresh_job(self: Any) -> None:
+    def _refresh_job(self) -> None:
         message: Message
         try:
-            snapshot = self.engine.refresh()
+            snapshot = self.facade.refresh()
             if not isinstance(snapshot, Snapshot):
                 raise TypeError(f"the engine returned {type(snapshot).__name__}, not a Snapshot")
             message = SnapshotArrived(snapshot)
@@ -72,19 +67,19 @@ class RefreshLoop:
             with contextlib.suppress(RuntimeError):
                 self.post_message(message)
 
-    def on_snapshot_arrived(self: Any, message: SnapshotArrived) -> None:
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshot = self._last_good = message.snapshot
         self.failure = self._failure_since = None
         self._refresh_finished()
 
-    def on_refresh_failed(self: Any, message: RefreshFailed) -> None:
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
         self._failure_since = self._failure_since or self.clock()
         self.failure = message.error
         if self._last_good is not None:
             self.snapshot = stale_copy(self._last_good, message.error, self._failure_since)
         self._refresh_finished()
 
-    def _refresh_finished(self: Any) -> None:
+    def _refresh_finished(self) -> None:
         self.refreshes += 1
         self._refresh_started = None
         if self._refresh_again:

@@ -33,7 +33,7 @@ THEME = Theme(
 )
 
 
-def _solid(app: App, name: str, fallback: str) -> str:
+def _solid(app: App[int], name: str, fallback: str) -> str:
     """A theme variable as an opaque #RRGGBB Rich can use (blended over the background)."""
     variables = app.theme_variables
     try:
@@ -43,7 +43,7 @@ def _solid(app: App, name: str, fallback: str) -> str:
         return Color.parse(fallback).hex6
 
 
-def palette_for(app: App) -> Palette:
+def palette_for(app: App[int]) -> Palette:
     """The palette of the app's current theme."""
     muted = _solid(app, "foreground-muted", "#8C9BAB")
     return Palette(

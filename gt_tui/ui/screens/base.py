@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from textual import getters
 from textual._styles_cache import StylesCache
 from textual.screen import Screen
 
 from gt_tui.engine.snapshot import Snapshot
+from gt_tui.export.style import Palette, ViewState
+from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.header import StatusHeader
 
@@ -28,15 +29,16 @@ class Released:
         release_render_caches()
 
 
-class SnapshotScreen(Released, Screen):
+class SnapshotScreen(Released, Screen[None]):
     """A screen drawn from the app's snapshot and view state; subclasses draw the rest in `show`."""
 
+    app = getters.app(GtTuiApp)
     AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
     ready = False
 
     def on_mount(self) -> None:
         self.ready = True
-        self.set_class(self.app.wall, "-wall")  # type: ignore[attr-defined]
+        self.set_class(self.app.wall, "-wall")
         self.show_state()
 
     @property
@@ -50,10 +52,10 @@ class SnapshotScreen(Released, Screen):
         if not self.showing:
             return
         app = self.app
-        snapshot, view, palette = app.snapshot, app.view, app.palette  # type: ignore[attr-defined]
+        snapshot, view, palette = app.snapshot, app.view, app.palette
         self.query_one(StatusHeader).update_from(snapshot, view, palette)
-        self.query_one(ActionBar).update_from(app.action_status)  # type: ignore[attr-defined]
+        self.query_one(ActionBar).update_from(app.action_status)
         self.show(snapshot, view, palette)
 
-    def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
+    def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
         """Draw this screen's own widgets."""

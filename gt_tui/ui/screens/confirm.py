@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.pretty import Pretty
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from gt_tui.engine.facade import ActionResult
+from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.keymap import BENCHMARK_KINDS, Key
 from gt_tui.ui.screens.base import Released
 
 
-def details_renderable(details: Any) -> RenderableType:
+def details_renderable(details: object) -> RenderableType:
     """An action's details as something to show: text as is, data pretty-printed."""
     if details is None or details == "":
         return Text("no details")
@@ -94,13 +97,15 @@ class ResultScreen(Released, ModalScreen[None]):
         Binding("q", "close", "close", show=False),
     ]
 
-    def __init__(self, spec: Key, result: Any) -> None:
+    app = getters.app(GtTuiApp)
+
+    def __init__(self, spec: Key, result: ActionResult) -> None:
         super().__init__()
         self.spec = spec
         self.result = result
 
     def compose(self) -> ComposeResult:
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.app.palette
         ok = bool(self.result.ok)
         with Vertical(classes="dialog -result") as box:
             box.border_title = self.spec.heading

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from gt_tui.engine.snapshot import MetricSummary, Snapshot
+from gt_tui.export.style import Palette, ViewState
 from gt_tui.health import METRICS
 from gt_tui.ui.screens.base import SnapshotScreen
 from gt_tui.ui.widgets.action_bar import ActionBar
@@ -43,7 +42,7 @@ class DashboardScreen(SnapshotScreen):
         yield EngineStrip(id="engine")
         yield ConsoleFooter()
 
-    def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
+    def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
         panes = list(self.query(MetricPane))
         rows = 5 if all(pane.fits_big_digits() for pane in panes) else 3  # one size for all
         for pane in panes:
@@ -59,4 +58,4 @@ class DashboardScreen(SnapshotScreen):
         self.call_after_refresh(self.show_state)  # sizes are known once the layout is done
 
     def focus_map(self) -> None:
-        self.query_one(BottleneckMap).focus_bottleneck(self.app.snapshot)  # type: ignore[attr-defined]
+        self.query_one(BottleneckMap).focus_bottleneck(self.app.snapshot)

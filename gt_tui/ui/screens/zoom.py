@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widgets import Static
 
-from gt_tui.engine.snapshot import Snapshot
-from gt_tui.export.style import metric_state
+from gt_tui.engine.snapshot import DoltInfo, HostInfo, MetricSummary, Snapshot
+from gt_tui.export.style import Palette, ViewState, metric_state
 from gt_tui.export.window import breakdown_table, worst_samples_table, zoom_summary
 from gt_tui.health import METRICS
 from gt_tui.ui.screens.base import SnapshotScreen
@@ -21,13 +23,28 @@ from gt_tui.ui.widgets.state import set_state
 from gt_tui.ui.widgets.window_plot import WindowPlot
 
 
+@dataclass(frozen=True)
+class ZoomData:
+    """What the zoom shows (compared: the metric, Dolt, host, the second, the palette)."""
+
+    metric: MetricSummary
+    dolt: DoltInfo
+    host: HostInfo
+    second: datetime
+    palette: Palette
+    now: datetime = field(compare=False)
+    generated_at: datetime = field(compare=False)
+
+
 class ZoomScreen(SnapshotScreen):
     """A metric in full; `1`–`5` switch metric, `escape` goes back."""
+
+    data: var[ZoomData | None] = var(None, init=False)
+    """The metric drawn; redrawn only when what it shows changes."""
 
     def __init__(self, index: int) -> None:
         super().__init__()
         self.index = index
-        self._shown: tuple[object, ...] | None = None
 
     @property
     def key(self) -> str:
@@ -53,22 +70,24 @@ class ZoomScreen(SnapshotScreen):
 
     def set_metric(self, index: int) -> None:
         self.index = index
-        self._shown = None
         self.show_state()
 
-    def show(self, snapshot: Snapshot | None, view: Any, palette: Any) -> None:
+    def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
         metric = metric_of(snapshot, self.key)
         head = self.query_one("#zoom-head")
         head.border_title = f"{self.index} {METRICS[self.index - 1].label}"
         if metric is None or snapshot is None:
             return
-        shown = (metric, snapshot.dolt, snapshot.host, view.now.replace(microsecond=0), palette)
-        if shown == self._shown:
-            return
-        self._shown = shown
-        set_state(head, metric_state(metric))
+        second = view.now.replace(microsecond=0)
         at = snapshot.generated_at
-        summary = zoom_summary(metric, view.now, palette, snapshot.dolt, snapshot.host)
+        self.data = ZoomData(metric, snapshot.dolt, snapshot.host, second, palette, view.now, at)
+
+    def watch_data(self, data: ZoomData | None) -> None:
+        if data is None:
+            return
+        metric, palette, at = data.metric, data.palette, data.generated_at
+        set_state(self.query_one("#zoom-head"), metric_state(metric))
+        summary = zoom_summary(metric, data.now, palette, data.dolt, data.host)
         self.query_one("#zoom-summary", Static).update(summary)
         self.query_one(WindowPlot).update_from(metric, at)
         self.query_one("#zoom-breakdown", Static).update(breakdown_table(metric, palette))

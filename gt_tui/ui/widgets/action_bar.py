@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import Label, ProgressBar
+
+
+@dataclass(frozen=True)
+class ActionStatus:
+    """An action in flight: its label and, when it reports one, how far along it is (0..1)."""
+
+    label: str
+    fraction: float | None = None
 
 
 class ActionBar(Horizontal):
     """Hidden when idle; shows `running: <action>` and its progress (or an indeterminate bar)."""
 
+    status: var[ActionStatus | None] = var(None, init=False)
+    """The action running, or None when idle (redrawn only when it changes)."""
+
     def __init__(self) -> None:
         super().__init__(id="action-bar")
-        self._shown: object = None
 
     def compose(self) -> ComposeResult:
         yield Label("", id="action-label")
         yield ProgressBar(total=None, show_eta=False, id="action-progress")
 
-    def update_from(self, status: object) -> None:
-        """`status` is the app's ActionStatus (label, fraction) or None when idle."""
-        if status == self._shown:
-            return
-        self._shown = status
+    def update_from(self, status: ActionStatus | None) -> None:
+        self.status = status
+
+    def watch_status(self, status: ActionStatus | None) -> None:
         self.set_class(status is not None, "-running")
         if status is None:
             return
-        self.query_one(Label).update(f"running: {status.label}")  # type: ignore[attr-defined]
+        self.query_one(Label).update(f"running: {status.label}")
         bar = self.query_one(ProgressBar)
-        fraction = status.fraction  # type: ignore[attr-defined]
-        if fraction is None:
+        if status.fraction is None:
             bar.update(total=None)
         else:
-            bar.update(total=100, progress=round(fraction * 100))
+            bar.update(total=100, progress=round(status.fraction * 100))

@@ -6,11 +6,14 @@ Polecats below. A one-line verdict above the boxes names the worst part and why.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widgets import Static
 
 from gt_tui.engine.snapshot import MapNode, Snapshot
@@ -25,9 +28,30 @@ from gt_tui.export.map_view import (
 )
 from gt_tui.export.style import HEALTH_ICONS, HEALTH_WORDS, Palette
 from gt_tui.health import METRICS
+from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.widgets.state import set_state
 
 METRIC_INDEX = {spec.key: index for index, spec in enumerate(METRICS, 1)}
+
+
+@dataclass(frozen=True)
+class BoxData:
+    """What a box shows: its node, the palette, wall or not, and whether it is the worst."""
+
+    node: MapNode
+    palette: Palette
+    wall: bool
+    worst: bool
+
+
+@dataclass(frozen=True)
+class MapData:
+    """What the map shows: the bottlenecks (compared) and the snapshot they came from."""
+
+    bottlenecks: tuple[MapNode, ...]
+    palette: Palette
+    wall: bool
+    snapshot: Snapshot = field(compare=False)
 
 
 class MapBox(Static, can_focus=True):
@@ -41,19 +65,24 @@ class MapBox(Static, can_focus=True):
         Binding("enter", "zoom", "zoom", show=False),
     ]
 
+    app = getters.app(GtTuiApp)
+    data: var[BoxData | None] = var(None, init=False)
+    """The node drawn; redrawn only when it changes."""
+
     def __init__(self, key: str, row: int, col: int) -> None:
         super().__init__("", id=f"node-{key}", classes="-unknown")
         self.key = key
         self.row = row
         self.col = col
         self.border_title = MAP_TITLES.get(key, key)
-        self._shown: tuple[object, ...] | None = None
 
     def update_from(self, node: MapNode, palette: Palette, *, wall: bool, worst: bool) -> None:
-        shown = (node, palette, wall, worst)
-        if shown == self._shown:
+        self.data = BoxData(node, palette, wall, worst)
+
+    def watch_data(self, data: BoxData | None) -> None:
+        if data is None:
             return
-        self._shown = shown
+        node, palette, worst = data.node, data.palette, data.worst
         set_state(self, node.health.value)
         self.set_class(worst, "-bottleneck")
         self.border_title = f"{node.title}  ◀ bottleneck" if worst else node.title
@@ -66,7 +95,7 @@ class MapBox(Static, can_focus=True):
     def action_zoom(self) -> None:
         metric = NODE_METRIC.get(self.key)
         if metric in METRIC_INDEX:
-            self.app.action_zoom(METRIC_INDEX[metric])  # type: ignore[attr-defined]
+            self.app.action_zoom(METRIC_INDEX[metric])
 
     def on_click(self) -> None:
         self.focus()
@@ -82,7 +111,6 @@ class BottleneckMap(Vertical):
     def __init__(self) -> None:
         super().__init__(id="map")
         self.border_title = "Bottleneck map"
-        self._shown: object = None
         self.boxes: list[list[MapBox]] = [
             [MapBox(key, r, c) for c, key in enumerate(row)] for r, row in enumerate(MAP_ROWS)
         ]
@@ -96,10 +124,17 @@ class BottleneckMap(Vertical):
             with Horizontal(classes=f"map-row map-row-{len(row)}"):
                 yield from row
 
+    data: var[MapData | None] = var(None, init=False)
+    """The bottlenecks drawn; redrawn only when they change."""
+
     def update_from(self, snapshot: Snapshot | None, palette: Palette, *, wall: bool) -> None:
-        if snapshot is None or (snapshot.bottlenecks, palette, wall) == self._shown:
+        if snapshot is not None:
+            self.data = MapData(snapshot.bottlenecks, palette, wall, snapshot)
+
+    def watch_data(self, data: MapData | None) -> None:
+        if data is None:
             return
-        self._shown = (snapshot.bottlenecks, palette, wall)
+        snapshot, palette, wall = data.snapshot, data.palette, data.wall
         self.query_one("#verdict", Static).update(verdict(snapshot, palette))
         worst = bottleneck(snapshot)
         for row in map_rows(snapshot)[: len(self.boxes)]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 Builder = Callable[[int], Text]
@@ -13,25 +14,23 @@ Builder = Callable[[int], Text]
 class LineView(Widget):
     """Shows `build(width)`; `show()` swaps the builder and repaints only on a visible change."""
 
+    text: reactive[Text] = reactive(Text, layout=False)
+    """The line shown; a new value equal to the old one repaints nothing."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._build: Builder | None = None
-        self._text = Text("")
 
     def show(self, build: Builder) -> None:
         self._build = build
         self._rebuild()
 
     def _rebuild(self) -> None:
-        if self._build is None:
-            return
-        text = self._build(self.size.width or self.app.size.width)
-        if text != self._text:
-            self._text = text
-            self.refresh()
+        if self._build is not None:
+            self.text = self._build(self.size.width or self.app.size.width)
 
     def on_resize(self) -> None:
         self._rebuild()
 
     def render(self) -> Text:
-        return self._text
+        return self.text

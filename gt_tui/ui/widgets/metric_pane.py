@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive, var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from gt_tui.engine.snapshot import MetricSummary
+from gt_tui.engine.snapshot import MetricSummary, Sample
 from gt_tui.export.metric_view import metric_body, metric_trend
 from gt_tui.export.style import (
     SHORT_LABELS,
@@ -23,6 +26,7 @@ from gt_tui.export.style import (
     metric_state,
     metric_tooltip,
 )
+from gt_tui.ui.app import GtTuiApp
 from gt_tui.ui.widgets.state import set_state
 
 # Room a pane needs for five-row digits (`888.8 p95` is 23 cells wide).
@@ -30,42 +34,57 @@ BIG_PANE_HEIGHT = 18
 BIG_PANE_WIDTH = 23
 
 
+@dataclass(frozen=True)
+class TrendData:
+    """What the trend draws: the samples, stale or not, the palette (compared); the metric."""
+
+    samples: tuple[Sample, ...]
+    stale: bool
+    palette: Palette
+    metric: MetricSummary = field(compare=False)
+
+
+@dataclass(frozen=True)
+class PaneData:
+    """What the pane's text shows (compared), with the metric and the clock it is drawn from."""
+
+    shown: tuple[object, ...]
+    palette: Palette
+    wall: bool
+    rows: int
+    metric: MetricSummary = field(compare=False)
+    now: datetime = field(compare=False)
+
+
 class TrendView(Widget):
     """The metric's window as threshold-coloured bars filling the space it is given."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._metric: MetricSummary | None = None
-        self._palette: Palette | None = None
+    data: reactive[TrendData | None] = reactive(None)
+    """The window drawn; repainted only when it changes."""
 
     def update_from(self, metric: MetricSummary, palette: Palette) -> None:
-        if (metric.samples, metric.stale, palette) != self._key():
-            self._metric, self._palette = metric, palette
-            self.refresh()
-
-    def _key(self) -> tuple[object, ...]:
-        metric = self._metric
-        return (
-            (None, None, None) if metric is None else (metric.samples, metric.stale, self._palette)
-        )
+        self.data = TrendData(metric.samples, metric.stale, palette, metric)
 
     def render(self) -> RenderableType:
-        if self._metric is None or self._palette is None:
+        data = self.data
+        if data is None:
             return Text("")
-        return metric_trend(self._metric, self._palette, height=max(1, self.size.height))
+        return metric_trend(data.metric, data.palette, height=max(1, self.size.height))
 
 
 class MetricPane(Vertical, can_focus=True):
     """One of the five metrics; `enter` or a click zooms into it."""
 
     BINDINGS: ClassVar = [Binding("enter", "zoom", "zoom", show=False)]
+    app = getters.app(GtTuiApp)
+    data: var[PaneData | None] = var(None, init=False)
+    """The metric's text drawn; rebuilt only when what it shows has changed."""
 
     def __init__(self, index: int, key: str, label: str) -> None:
         super().__init__(id=f"pane-{key}", classes="-unknown")
         self.index = index
         self.key = key
         self.label = label
-        self._shown: tuple[object, ...] | None = None
         self.body = Static(Text("waiting for the first refresh…"), classes="body")
         self.trend = TrendView()
 
@@ -98,17 +117,21 @@ class MetricPane(Vertical, can_focus=True):
         shown = (
             *(metric.label, metric.unit, metric.count, metric.p50, metric.p95, metric.max),
             *(metric.health, metric.stale, metric.error, metric.source, metric.precision_note),
-            *(metric.warning, metric.danger, stale_age, palette, wall, rows),
+            *(metric.warning, metric.danger, stale_age),
         )
-        if shown == self._shown:
+        self.data = PaneData(shown, palette, wall, rows, metric, now)
+
+    def watch_data(self, data: PaneData | None) -> None:
+        if data is None:
             return
-        self._shown = shown
+        metric = data.metric
         self.label = metric.label
         set_state(self, metric_state(metric))
         self._title()
         self.border_subtitle = f"n {metric.count}"
         self.tooltip = metric_tooltip(metric)
-        self.body.update(metric_body(metric, now, palette, wall=wall, big_rows=rows))
+        body = metric_body(metric, data.now, data.palette, wall=data.wall, big_rows=data.rows)
+        self.body.update(body)
 
     def _title(self) -> None:
         room = max(0, self.outer_size.width - 6)
@@ -127,4 +150,4 @@ class MetricPane(Vertical, can_focus=True):
         self.action_zoom()
 
     def action_zoom(self) -> None:
-        self.app.action_zoom(self.index)  # type: ignore[attr-defined]
+        self.app.action_zoom(self.index)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from textual.reactive import var
 from textual.widgets import Static
 
 from gt_tui.engine.snapshot import Snapshot
@@ -12,34 +15,50 @@ from gt_tui.export.window import attention_table, over_threshold
 ATTENTION_ROWS = 12
 
 
+@dataclass(frozen=True)
+class PanelData:
+    """What a panel shows: the part of the snapshot it draws (compared) and the palette; the
+    whole snapshot rides along uncompared, for the renderable that reads it."""
+
+    shown: object
+    palette: Palette
+    snapshot: Snapshot = field(compare=False)
+
+
 class TownPanel(Static):
     """Rigs, polecats, convoys, mail backlog, tmux, scale tier, root."""
+
+    data: var[PanelData | None] = var(None, init=False)
+    """The town's facts and palette; redrawn only when they change."""
 
     def __init__(self) -> None:
         super().__init__("", id="town")
         self.border_title = "Town"
-        self._shown: object = None
 
     def update_from(self, snapshot: Snapshot | None, palette: Palette) -> None:
-        if snapshot is None or (snapshot.town, palette) == self._shown:
-            return
-        self._shown = (snapshot.town, palette)
-        self.update(town_facts(snapshot, palette))
+        if snapshot is not None:
+            self.data = PanelData(snapshot.town, palette, snapshot)
+
+    def watch_data(self, data: PanelData | None) -> None:
+        if data is not None:
+            self.update(town_facts(data.snapshot, data.palette))
 
 
 class AttentionPanel(Static):
     """The slowest subjects over their thresholds, worst first: where to look next."""
 
+    data: var[PanelData | None] = var(None, init=False)
+    """The rows over threshold and palette; redrawn only when they change."""
+
     def __init__(self) -> None:
         super().__init__("", id="attention")
         self.border_title = "Over threshold"
-        self._shown: object = None
 
     def update_from(self, snapshot: Snapshot | None, palette: Palette) -> None:
-        if snapshot is None:
-            return
-        shown = (over_threshold(snapshot)[:ATTENTION_ROWS], palette)
-        if shown == self._shown:
-            return
-        self._shown = shown
-        self.update(attention_table(snapshot, palette, limit=ATTENTION_ROWS))
+        if snapshot is not None:
+            rows = over_threshold(snapshot)[:ATTENTION_ROWS]
+            self.data = PanelData(rows, palette, snapshot)
+
+    def watch_data(self, data: PanelData | None) -> None:
+        if data is not None:
+            self.update(attention_table(data.snapshot, data.palette, limit=ATTENTION_ROWS))

@@ -8,9 +8,11 @@ plot, and never unsubscribes: the plot (figure, caches) would outlive its screen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from textual.color import Color
+from textual.reactive import var
 from textual_plotext import PlotextPlot
 
 from gt_tui.engine.snapshot import MetricSummary, Sample
@@ -33,23 +35,41 @@ def time_axis(samples: Sequence[Sample], now: datetime) -> tuple[list[float], st
     return offsets, "seconds before the snapshot"
 
 
+@dataclass(frozen=True)
+class PlotData:
+    """What the chart draws (compared): samples, thresholds, staleness, time, theme."""
+
+    samples: tuple[Sample, ...]
+    warning: float
+    danger: float
+    stale: bool
+    now: datetime
+    theme: str
+    metric: MetricSummary = field(compare=False)
+
+
 class WindowPlot(PlotextPlot):
     """A line of the window's samples with the thresholds drawn across it."""
 
+    data: var[PlotData | None] = var(None, init=False)
+    """The chart drawn; redrawn only when it changes."""
+
     def __init__(self) -> None:
         super().__init__(id="zoom-plot")
-        self._shown: tuple[object, ...] | None = None
 
     def on_unmount(self) -> None:
         self.app.theme_changed_signal.unsubscribe(self)
 
     def update_from(self, metric: MetricSummary, now: datetime) -> None:
-        shown = (metric.samples, metric.warning, metric.danger, metric.stale, now, self.app.theme)
-        if shown == self._shown:
-            return
-        self._shown = shown
-        self._draw(metric, now)
-        self.refresh()
+        self.data = PlotData(
+            *(metric.samples, metric.warning, metric.danger, metric.stale, now, self.app.theme),
+            metric,
+        )
+
+    def watch_data(self, data: PlotData | None) -> None:
+        if data is not None:
+            self._draw(data.metric, data.now)
+            self.refresh()
 
     def _draw(self, metric: MetricSummary, now: datetime) -> None:
         plt = self.plt

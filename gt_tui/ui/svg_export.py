@@ -1,15 +1,20 @@
 """The snapshot as a picture: the real console, run headless on one snapshot, exported to SVG.
 
-Textual is imported only when a picture is asked for, so importing this module stays cheap.
+Textual is imported only when a picture is asked for, so importing this module stays cheap
+(`gt-tui --snapshot --format svg` loads Textual; the text and JSON formats never do).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
+from gt_tui.engine.facade import EngineFacade
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.health import METRICS
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 ZOOM_KEYS = {spec.key: index for index, spec in enumerate(METRICS, 1)}
 _WAIT_STEPS = 500
@@ -18,7 +23,7 @@ _WAIT_STEPS = 500
 class FixedEngine:
     """An engine that returns one snapshot on every refresh and has no actions to run."""
 
-    actions: Any = None
+    actions: None = None
 
     def __init__(self, snapshot: Snapshot, *, read_only: bool = True) -> None:
         self.snapshot = snapshot
@@ -48,14 +53,14 @@ def render_svg(
     if zoom is not None and zoom not in ZOOM_KEYS:
         raise ValueError(f"unknown metric {zoom!r}; one of {', '.join(ZOOM_KEYS)}")
     app = GtTuiApp(
-        FixedEngine(snapshot, read_only=wall),
+        EngineFacade(FixedEngine(snapshot, read_only=wall)),
         wall=wall,
         refresh_interval=3600,
         clock=lambda: snapshot.generated_at,
     )
     pictures: list[str] = []
 
-    async def autopilot(pilot: Any) -> None:
+    async def autopilot(pilot: Pilot[object]) -> None:
         for _ in range(_WAIT_STEPS):
             if app.snapshot is not None:
                 break

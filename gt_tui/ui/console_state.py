@@ -1,0 +1,82 @@
+"""The console's state, shared by the app and its two mixins (refresh loop, action keys).
+
+`ConsoleState` is the Textual App with what every part of the console reads: the engine's
+facade, the snapshot shown, the view state, the action in flight. Typed here once, so the
+mixins and screens need no casts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import App
+from textual.timer import Timer
+
+from gt_tui.engine.facade import EngineFacade
+from gt_tui.engine.snapshot import Snapshot
+from gt_tui.export.style import DEFAULT_PALETTE, Palette, ViewState
+from gt_tui.ui.widgets.action_bar import ActionStatus
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class ConsoleState(App[int]):
+    """The console's state: facade, snapshot, failure, pause, the action running."""
+
+    def __init__(
+        self,
+        facade: EngineFacade,
+        *,
+        wall: bool = False,
+        refresh_interval: float = 2.0,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.facade = facade
+        self.wall = wall
+        self.read_only = wall or facade.read_only
+        self.refresh_interval = max(0.05, float(refresh_interval))
+        self.clock = clock or local_now
+        self.palette: Palette = DEFAULT_PALETTE
+        self.snapshot: Snapshot | None = None
+        self.paused = False
+        self.failure: str | None = None
+        self.action_status: ActionStatus | None = None
+        self.refreshes = 0
+        self._last_good: Snapshot | None = None
+        self._failure_since: datetime | None = None
+        self._refresh_started: float | None = None
+        self._refresh_again = False
+        self._timer: Timer | None = None
+        self._action_key: str | None = None
+
+    @property
+    def view(self) -> ViewState:
+        """The view's side of the picture: clock, pause, refresh in flight or failed."""
+        started = self._refresh_started
+        return ViewState(
+            now=self.clock(),
+            paused=self.paused,
+            refreshing_for=None if started is None else time.monotonic() - started,
+            failure=self.failure,
+            wall=self.wall,
+            read_only=self.read_only,
+        )
+
+    def broadcast(self) -> None:
+        """Let every screen that shows the snapshot, and is composed and not closing, redraw."""
+        from gt_tui.ui.screens.base import SnapshotScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SnapshotScreen) and screen.showing:
+                screen.show_state()
+
+    def start_refresh(self) -> None:
+        """Run one refresh now (gt_tui.ui.refresh_loop)."""
+        raise NotImplementedError
