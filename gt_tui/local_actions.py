@@ -82,7 +82,7 @@ class LocalActions(Guarded):
 
     @action("benchmark.save", hidden=("result",))
     def save_benchmark(self, name: str, result: Any) -> ActionResult:
-        from gt_tui.engine import bench_results
+        from gt_tui.engine.bench import results as bench_results
 
         saved = bench_results.save_result(result, name)
         return ActionResult(True, f"saved as {name} ({saved})", saved)

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from gt_tui.engine import bench_compare, bench_results
+from gt_tui.engine.bench import compare as bench_compare
+from gt_tui.engine.bench import results as bench_results
 from gt_tui.errors import GtTuiError
 from gt_tui.local_actions import cli_read_only
 from gt_tui.modes import engine_session
@@ -91,7 +92,7 @@ def _pool_create(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 
 
 def _pool_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
-    from gt_tui.engine.worktree_pool import list_pool
+    from gt_tui.engine.ops.worktree_pool import list_pool
 
     pools = list_pool(ctx.town, ctx.settings)
     if args.ops_format == "json":
@@ -106,7 +107,7 @@ def _pool_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 
 
 def _tmux_list(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
-    from gt_tui.engine.tmux_hygiene import check_session_budget
+    from gt_tui.engine.ops.tmux_hygiene import check_session_budget
     from gt_tui.town.tmux_sessions import list_town_sessions
 
     sessions = list_town_sessions(ctx.town)

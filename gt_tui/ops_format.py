@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from gt_tui.engine import bench_compare, bench_results
+from gt_tui.engine.bench import compare as bench_compare
+from gt_tui.engine.bench import results as bench_results
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:

@@ -12,8 +12,8 @@ from town_backends import BACKENDS, TownOnBackend, open_town
 
 from gt_tui.engine.actions import ActionResult, Actions
 from gt_tui.engine.audit import AuditLog
-from gt_tui.engine.cache import EngineCache
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.cache.tiers import EngineCache
+from gt_tui.engine.limits.bundle import Limits
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database, quote_name

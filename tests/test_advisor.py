@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from town_backends import BACKENDS, TownOnBackend, open_town
 
-from gt_tui.engine.advisor import MISSING, NO_COLUMN, NO_TABLE, PRESENT, IndexAdvisor
+from gt_tui.engine.ops.advisor import MISSING, NO_COLUMN, NO_TABLE, PRESENT, IndexAdvisor
 from gt_tui.errors import GtTuiError, ReadOnlyRefused
 from gt_tui.town.db import quote_name
 

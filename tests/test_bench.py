@@ -13,9 +13,10 @@ import pytest
 from helpers import tmux, tmux_socket_path
 from sqlserver import SQLServer
 
-from gt_tui.engine import bench, bench_spawn
-from gt_tui.engine import bench_compare as bc
-from gt_tui.engine import bench_results as br
+from gt_tui.engine.bench import compare as bc
+from gt_tui.engine.bench import results as br
+from gt_tui.engine.bench import run as bench
+from gt_tui.engine.bench import spawn as bench_spawn
 from gt_tui.errors import GtTuiError, MalformedFile, SourceUnavailable
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.pool import PoolLimits

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from clock import FakeClock
 
-from gt_tui.engine.cache import CacheConfig, EngineCache
-from gt_tui.engine.cache_tier import estimate_bytes
+from gt_tui.engine.cache.bounded import estimate_bytes
+from gt_tui.engine.cache.tiers import CacheConfig, EngineCache
 from gt_tui.settings import Settings
 
 

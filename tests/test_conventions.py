@@ -24,8 +24,8 @@ from sqlserver import free_port
 from towns import NOW, QUERIES_PER_REFRESH, BuiltTown, build_town
 from towns_today import TODAY_RIGS, add_known_today, drop_rig_prefix
 
-from gt_tui.engine import worktree_pool as wp
 from gt_tui.engine.engine import Engine
+from gt_tui.engine.ops import worktree_pool as wp
 from gt_tui.export.header_view import town_facts, town_line
 from gt_tui.export.json import snapshot_dict
 from gt_tui.export.style import Palette

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from clock import FakeClock
 
-from gt_tui.engine.gate import Gate
-from gt_tui.engine.limited_db import LimitedDatabase
-from gt_tui.engine.limits import Limits
-from gt_tui.engine.token_bucket import TokenBucket
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.limits.gate import Gate
+from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.limits.token_bucket import TokenBucket
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town.sqlite_db import SQLiteDatabase

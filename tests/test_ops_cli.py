@@ -14,8 +14,8 @@ from helpers import run_git, tmux
 
 from gt_tui.engine.actions import Actions
 from gt_tui.engine.audit import AuditLog
-from gt_tui.engine.cache import CacheConfig, EngineCache
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.cache.tiers import CacheConfig, EngineCache
+from gt_tui.engine.limits.bundle import Limits
 from gt_tui.errors import GtTuiError, ReadOnlyRefused
 from gt_tui.ops_cli import OpsContext, run_ops
 from gt_tui.ops_parsers import add_ops_parsers

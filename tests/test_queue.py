@@ -14,8 +14,8 @@ import psutil
 import pytest
 from town_backends import BACKENDS, TownOnBackend, open_town
 
-from gt_tui.engine import queue as queue_module
-from gt_tui.engine.queue import flush_queue, queue_view
+from gt_tui.engine.ops import queue as queue_module
+from gt_tui.engine.ops.queue import flush_queue, queue_view
 from gt_tui.settings import Settings
 from gt_tui.town.db import quote_name, utc
 from gt_tui.town.git import CommandTimeout

@@ -14,12 +14,12 @@ from test_engine import Towns
 from towns import NOW
 
 import gt_tui
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import FactUpdate, TownFacts
 from gt_tui.engine.host import HostMonitor
-from gt_tui.engine.limited_db import LimitedDatabase
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.limits.limited_db import LimitedDatabase
 from gt_tui.engine.readers import READERS
 from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor

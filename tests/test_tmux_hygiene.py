@@ -10,7 +10,7 @@ import psutil
 import pytest
 from helpers import kill_pane_process, tmux
 
-from gt_tui.engine import tmux_hygiene as th
+from gt_tui.engine.ops import tmux_hygiene as th
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town import tmux_panes as panes

@@ -13,7 +13,7 @@ import psutil
 import pytest
 from helpers import run_git, tmux
 
-from gt_tui.engine import worktree_pool as wp
+from gt_tui.engine.ops import worktree_pool as wp
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
 from gt_tui.town import polecat_pool as gp

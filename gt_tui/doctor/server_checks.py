@@ -10,7 +10,7 @@ import socket
 
 from gt_tui.doctor.context import DoctorContext, dsn
 from gt_tui.doctor.core import Outcome, Skip, failed, passed, warned
-from gt_tui.engine.advisor import MISSING, PRESENT, IndexAdvisor
+from gt_tui.engine.ops.advisor import MISSING, PRESENT, IndexAdvisor
 from gt_tui.errors import GtTuiError
 from gt_tui.town.endpoint import Endpoint
 from gt_tui.town.pool import PoolLimits

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gt_tui.engine.advisor import MISSING, IndexAdvisor, IndexFinding
 from gt_tui.engine.audit import AuditLog
-from gt_tui.engine.cache import EngineCache
-from gt_tui.engine.cache_stats import LoadReport
+from gt_tui.engine.cache.stats import LoadReport
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.guard import ActionResult, Guarded, action
-from gt_tui.engine.limits import Limits
-from gt_tui.engine.queue import QueueView, flush_queue, queue_view
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.ops.advisor import MISSING, IndexAdvisor, IndexFinding
+from gt_tui.engine.ops.queue import QueueView, flush_queue, queue_view
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
@@ -124,7 +124,7 @@ class Actions(Guarded):
 
     @action("pool.create")
     def create_pool(self, rig: str | None = None, size: int | None = None) -> ActionResult:
-        from gt_tui.engine import worktree_pool
+        from gt_tui.engine.ops import worktree_pool
 
         target = self.settings.integer("pool.size") if size is None else size
         rigs = [rig] if rig is not None else [r.name for r in self.town.rigs]
@@ -137,7 +137,7 @@ class Actions(Guarded):
 
     @action("tmux.cleanup")
     def cleanup_tmux(self) -> ActionResult:
-        from gt_tui.engine import tmux_hygiene
+        from gt_tui.engine.ops import tmux_hygiene
 
         killed = tmux_hygiene.cleanup_dead(self.town)
         names = ", ".join(s.name for s in killed) or "none"
@@ -145,7 +145,7 @@ class Actions(Guarded):
 
     @action("tmux.tune")
     def tune_tmux(self) -> ActionResult:
-        from gt_tui.engine import tmux_hygiene
+        from gt_tui.engine.ops import tmux_hygiene
 
         changes = tmux_hygiene.tune(self.town, self.settings)
         shown = ", ".join(f"{c.option} {c.before or '-'}->{c.after}" for c in changes)
@@ -161,7 +161,7 @@ class Actions(Guarded):
     ) -> ActionResult:
         """Run the `kind` benchmark; `kind` may be left out only for the read-only refusal
         (the console refuses before it asks which benchmark)."""
-        from gt_tui.engine import bench
+        from gt_tui.engine.bench import run as bench
 
         count = BENCH_RUNS.get(kind or "", 0) if runs is None else runs
         if kind == "dolt":

@@ -6,11 +6,11 @@ errors) and returns one frozen Snapshot piece; nothing here reads a source.
 
 from __future__ import annotations
 
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.carryover import town_counts_unread
 from gt_tui.engine.facts import TownFacts
-from gt_tui.engine.limited_db import LimitedDatabase
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.limits.limited_db import LimitedDatabase
 from gt_tui.engine.snapshot import (
     DoltInfo,
     EngineInfo,

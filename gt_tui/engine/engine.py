@@ -20,14 +20,14 @@ from gt_tui.engine.actions import Actions
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.carryover import LastGoodFacts
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.config import EngineConfig
 from gt_tui.engine.facts import TownFacts, updated
 from gt_tui.engine.host import HostMonitor
-from gt_tui.engine.limited_db import LimitedDatabase
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.limits.limited_db import LimitedDatabase
 from gt_tui.engine.readers import READERS
 from gt_tui.engine.readers.dolt import cached_schema
 from gt_tui.engine.readers.work import build_convoy_view

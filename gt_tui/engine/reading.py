@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import FactUpdate, TownFacts
 from gt_tui.engine.host import HostMonitor
-from gt_tui.engine.limited_db import LimitedDatabase
+from gt_tui.engine.limits.limited_db import LimitedDatabase
 from gt_tui.engine.resources import ResourceMonitor
 from gt_tui.engine.snapshot import Sample
 from gt_tui.engine.spawns import SpawnPairer

@@ -9,7 +9,7 @@ we look in both tables of `hq` and of every rig database. Its description is JSO
 After three failed dispatches gt closes a context with reason `circuit-broken`
 (`capacity_dispatch.go`): its work was never dispatched. Those closed since a given
 moment are read in the same query as the queue. What the console does with the queue
-(its limit, flushing it) is the engine's: engine/queue.py.
+(its limit, flushing it) is the engine's: engine/ops/queue.py.
 """
 
 from __future__ import annotations

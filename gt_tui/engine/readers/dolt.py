@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gt_tui import health as h
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.facts import FactUpdate
 from gt_tui.engine.reading import ReadContext, ReadFailed, Reading
 from gt_tui.engine.snapshot import Sample

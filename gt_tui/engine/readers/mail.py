@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from dataclasses import replace
 
 from gt_tui.engine.batch import fetch_beads
-from gt_tui.engine.cache import EngineCache
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.collectors import mail_samples
 from gt_tui.engine.readers.dolt import known_schema
 from gt_tui.engine.reading import ReadContext, ReadFailed, Reading

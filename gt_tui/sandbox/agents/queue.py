@@ -8,7 +8,7 @@ id `hq-wisp-…`) labelled `gt:sling-context`, with a `tracks` dependency on its
     work_bead: <work bead id, e.g. gt-abc12345>
     rig: <rig name, e.g. gastown>
 
-which the console's queue reader (`gt_tui.engine.queue.list_queue`) reads. A context is
+which the console's queue reader (`gt_tui.engine.ops.queue.list_queue`) reads. A context is
 `open` while it waits; the dispatcher claims it by moving it to `in_progress` (a context
 flushed meanwhile is closed, so the claim fails and the sling is skipped) and closes it once
 the polecat is spawned. The queue holds at most `sling.queue_size` open contexts.

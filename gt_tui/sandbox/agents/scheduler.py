@@ -22,8 +22,8 @@ import logging
 import threading
 from collections.abc import Callable
 
-from gt_tui.engine.limits import Limits
-from gt_tui.engine.tmux_hygiene import check_session_budget
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.ops.tmux_hygiene import check_session_budget
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.sandbox.agents import queue
 from gt_tui.sandbox.agents.nudge import NudgeBox

@@ -1,10 +1,10 @@
 """The engine's two cache tiers (spec §4): L1 hot beads and L2 query results.
 
 Kinds: `bead` lives in L1 (`cache.ttl`, `cache.l1_size` entries); `agent` and `status`
-live in L2 (`cache.l2_ttl`, `cache.l2_size` entries). Each tier is a `cache_tier.BoundedTier`
+live in L2 (`cache.l2_ttl`, `cache.l2_size` entries). Each tier is a `bounded.BoundedTier`
 (bounded in entries and estimated bytes): `cache.memory_size` is split between the tiers
 in proportion to their entry capacities. One lock guards both tiers (cachetools caches are
-not thread-safe); loaders run outside it. Its statistics are `cache_stats`'.
+not thread-safe); loaders run outside it. Its statistics are `stats`'.
 
 The refresh path calls `read_through(kind, key, loader)`. The cache remembers each key's
 loader, so warm-up (load what is missing) and refresh (load again) work for whatever the
@@ -22,8 +22,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from gt_tui.engine.cache_stats import CacheStats, KindStats, LoadReport
-from gt_tui.engine.cache_tier import BoundedTier
+from gt_tui.engine.cache.bounded import BoundedTier
+from gt_tui.engine.cache.stats import CacheStats, KindStats, LoadReport
 from gt_tui.settings import Settings
 
 KINDS = ("bead", "agent", "status")

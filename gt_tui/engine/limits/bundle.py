@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from gt_tui.engine.gate import WAIT_TIMEOUT, Gate, GateStats
-from gt_tui.engine.token_bucket import BucketStats, Clock, TokenBucket
+from gt_tui.engine.limits.gate import WAIT_TIMEOUT, Gate, GateStats
+from gt_tui.engine.limits.token_bucket import BucketStats, Clock, TokenBucket
 from gt_tui.errors import SourceUnavailable
 from gt_tui.settings import Settings
 

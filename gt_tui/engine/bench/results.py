@@ -3,7 +3,7 @@
 A `BenchResult` holds one or more labelled groups of samples (`concurrency=1`, `cold`,
 `pool`); its headline figures are those of the group named by `headline`. Percentiles use
 `statistics.quantiles(n=100, method="inclusive")`. Results are saved as JSON under
-`$XDG_STATE_HOME/gt-tui/bench/<NAME>.json`; `bench_compare` puts two runs side by side.
+`$XDG_STATE_HOME/gt-tui/bench/<NAME>.json`; `compare` puts two runs side by side.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from gt_tui.engine.bench_results import BenchGroup, BenchResult
+from gt_tui.engine.bench.results import BenchGroup, BenchResult
 from gt_tui.errors import GtTuiError
 
 ALPHA = 0.05

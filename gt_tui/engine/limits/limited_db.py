@@ -6,8 +6,8 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gt_tui.engine.gate import WAIT_TIMEOUT
-from gt_tui.engine.limits import Limits
+from gt_tui.engine.limits.bundle import Limits
+from gt_tui.engine.limits.gate import WAIT_TIMEOUT
 from gt_tui.safe_text import safe_rows
 from gt_tui.town.db import Database, Row
 from gt_tui.town.pool import PoolStats

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from gt_tui.engine.bench_results import BenchGroup, make_group
+from gt_tui.engine.bench.results import BenchGroup, make_group
 from gt_tui.town.db import Database, quote_name
 
 Query = tuple[str, str, tuple[Any, ...]]  # label, SQL, parameters

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from gt_tui.engine.bench_scratch import Scratch
-from gt_tui.engine.worktree_pool import create_pool
+from gt_tui.engine.bench.scratch import Scratch
+from gt_tui.engine.ops.worktree_pool import create_pool
 from gt_tui.errors import GtTuiError, SourceUnavailable
 from gt_tui.settings import Settings
 from gt_tui.town.polecat_pool import release_to_pool, take_from_pool

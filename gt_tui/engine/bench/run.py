@@ -1,10 +1,10 @@
 """Benchmarks (spec section 10), the runner: each kind's entry point, progress and result.
 
-Dolt queries (`run_dolt_bench`, measured in `bench_dolt`), polecat spawns
-(`run_polecat_bench`, `run_polecat_comparison`: spawns in `bench_spawn`, in a scratch town
-from `bench_scratch`) and the convoy view (`run_convoy_bench`). Every number is a
+Dolt queries (`run_dolt_bench`, measured in `dolt`), polecat spawns
+(`run_polecat_bench`, `run_polecat_comparison`: spawns in `spawn`, in a scratch town
+from `scratch`) and the convoy view (`run_convoy_bench`). Every number is a
 measurement (`time.perf_counter`), never a constant or a random draw. Results, statistics,
-saving and comparing live in `bench_results` and `bench_compare`.
+saving and comparing live in `results` and `compare`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gt_tui.engine.bench_dolt import dolt_level, dolt_queries
-from gt_tui.engine.bench_results import BenchResult, make_group, make_result
-from gt_tui.engine.bench_scratch import destroy_scratch, make_scratch, source_repo
-from gt_tui.engine.bench_spawn import READY_TIMEOUT, spawn_series
+from gt_tui.engine.bench.dolt import dolt_level, dolt_queries
+from gt_tui.engine.bench.results import BenchResult, make_group, make_result
+from gt_tui.engine.bench.scratch import destroy_scratch, make_scratch, source_repo
+from gt_tui.engine.bench.spawn import READY_TIMEOUT, spawn_series
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
@@ -93,7 +93,7 @@ def run_polecat_bench(
 ) -> BenchResult:
     """`runs` polecat spawns in a scratch area, cold (worktree add) or from a pre-made pool.
 
-    How a spawn is timed: `bench_spawn`. `where` is a directory for the scratch area, or a
+    How a spawn is timed: `spawn`. `where` is a directory for the scratch area, or a
     town whose first rig's repository is shared into the scratch repo (so checkouts are
     that repo's size); nothing of the town is changed. Everything made is removed at the
     end, even on error.
