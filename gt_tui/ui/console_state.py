@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from textual.app import App
 from textual.timer import Timer
@@ -17,13 +19,34 @@ from textual.timer import Timer
 from gt_tui.engine.facade import EngineFacade
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, ViewState
-from gt_tui.ui.widgets.action_bar import ActionStatus
 
 Clock = Callable[[], datetime]
 
 
+@dataclass(frozen=True)
+class ActionStatus:
+    """An action in flight: its label and, when it reports one, how far along it is (0..1)."""
+
+    label: str
+    fraction: float | None = None
+
+
 def local_now() -> datetime:
     return datetime.now().astimezone()
+
+
+@runtime_checkable
+class ShowsState(Protocol):
+    """A screen drawn from the console's state (gt_tui.ui.screens.base.SnapshotScreen)."""
+
+    @property
+    def showing(self) -> bool:
+        """Composed and not closing: its widgets are there to be drawn."""
+        ...
+
+    def show_state(self) -> None:
+        """Pull the console's state into its widgets."""
+        ...
 
 
 class ConsoleState(App[int]):
@@ -71,10 +94,8 @@ class ConsoleState(App[int]):
 
     def broadcast(self) -> None:
         """Let every screen that shows the snapshot, and is composed and not closing, redraw."""
-        from gt_tui.ui.screens.base import SnapshotScreen
-
         for screen in self.screen_stack:
-            if isinstance(screen, SnapshotScreen) and screen.showing:
+            if isinstance(screen, ShowsState) and screen.showing:
                 screen.show_state()
 
     def start_refresh(self) -> None:
