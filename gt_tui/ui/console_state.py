@@ -2,7 +2,8 @@
 
 `ConsoleState` is the Textual App with what every part of the console reads: the engine's
 facade, the snapshot shown, the view state, the action in flight. Typed here once, so the
-mixins and screens need no casts.
+mixins need no casts; screens read it through `ConsoleHost` (and are redrawn through
+`ShowsState`), so neither this module nor the screens import one another or the app.
 """
 
 from __future__ import annotations
@@ -47,6 +48,29 @@ class ShowsState(Protocol):
     def show_state(self) -> None:
         """Pull the console's state into its widgets."""
         ...
+
+
+@runtime_checkable
+class ConsoleHost(Protocol):
+    """What the screens read of the console (ConsoleState is one), so they never import the app."""
+
+    wall: bool
+    read_only: bool
+    palette: Palette
+    snapshot: Snapshot | None
+    action_status: ActionStatus | None
+
+    @property
+    def view(self) -> ViewState:
+        """The view's side of the picture (see ConsoleState.view)."""
+        ...
+
+
+def console_host(app: object) -> ConsoleHost:
+    """`app` narrowed to the console a screen reads; one clear error for any other app."""
+    if isinstance(app, ConsoleHost):
+        return app
+    raise TypeError(f"gt-tui's screens need the console, not {type(app).__name__}")
 
 
 class ConsoleState(App[int]):
