@@ -14,10 +14,9 @@ from textual.screen import ModalScreen
 from gt_tui.engine.facade import ActionResult
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.ui import keymap
-from gt_tui.ui.console_state import ConsoleState
+from gt_tui.ui.console_state import ActionStatus, ConsoleState
 from gt_tui.ui.messages import ActionFinished, ActionProgress
 from gt_tui.ui.refresh_loop import one_line
-from gt_tui.ui.widgets.action_bar import ActionStatus
 
 
 class ActionKeys(ConsoleState):

@@ -52,13 +52,18 @@ class Key:
         return {"question_mark": "?", "space": "space", "escape": "esc"}.get(self.key, self.key)
 
 
+def zoom_action(index: int) -> str:
+    """The app's action that zooms metric `index` (1-5), as the keys and the panes run it."""
+    return f"zoom({index})"
+
+
 KEYS: tuple[Key, ...] = (
     Key("r", "refresh_now", "refresh", "Refresh now (the next one is armed when it finishes)"),
     Key("space", "toggle_pause", "pause", "Pause or resume the automatic refresh"),
     *(
         Key(
             str(n),
-            f"zoom({n})",
+            zoom_action(n),
             "zoom",
             f"Zoom metric {n}: full chart, breakdown, worst samples",
             show=n == 1,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from textual import getters
 from textual._styles_cache import StylesCache
 from textual.screen import Screen
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import Palette, ViewState
-from gt_tui.ui.app import GtTuiApp
+from gt_tui.ui.console_state import ConsoleHost, console_host
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.header import StatusHeader
 
@@ -32,14 +31,18 @@ class Released:
 class SnapshotScreen(Released, Screen[None]):
     """A screen drawn from the app's snapshot and view state; subclasses draw the rest in `show`."""
 
-    app = getters.app(GtTuiApp)
     AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
     ready = False
 
     def on_mount(self) -> None:
         self.ready = True
-        self.set_class(self.app.wall, "-wall")
+        self.set_class(self.host.wall, "-wall")
         self.show_state()
+
+    @property
+    def host(self) -> ConsoleHost:
+        """The console this screen draws."""
+        return console_host(self.app)
 
     @property
     def showing(self) -> bool:
@@ -51,10 +54,10 @@ class SnapshotScreen(Released, Screen[None]):
         """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
         if not self.showing:
             return
-        app = self.app
-        snapshot, view, palette = app.snapshot, app.view, app.palette
+        host = self.host
+        snapshot, view, palette = host.snapshot, host.view, host.palette
         self.query_one(StatusHeader).update_from(snapshot, view, palette)
-        self.query_one(ActionBar).update_from(app.action_status)
+        self.query_one(ActionBar).update_from(host.action_status)
         self.show(snapshot, view, palette)
 
     def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:

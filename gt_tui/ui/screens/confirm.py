@@ -7,7 +7,6 @@ from typing import ClassVar
 from rich.console import RenderableType
 from rich.pretty import Pretty
 from rich.text import Text
-from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from gt_tui.engine.facade import ActionResult
-from gt_tui.ui.app import GtTuiApp
+from gt_tui.ui.console_state import console_host
 from gt_tui.ui.keymap import BENCHMARK_KINDS, Key
 from gt_tui.ui.screens.base import Released
 
@@ -97,15 +96,13 @@ class ResultScreen(Released, ModalScreen[None]):
         Binding("q", "close", "close", show=False),
     ]
 
-    app = getters.app(GtTuiApp)
-
     def __init__(self, spec: Key, result: ActionResult) -> None:
         super().__init__()
         self.spec = spec
         self.result = result
 
     def compose(self) -> ComposeResult:
-        palette = self.app.palette
+        palette = console_host(self.app).palette
         ok = bool(self.result.ok)
         with Vertical(classes="dialog -result") as box:
             box.border_title = self.spec.heading

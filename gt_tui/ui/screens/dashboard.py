@@ -58,4 +58,4 @@ class DashboardScreen(SnapshotScreen):
         self.call_after_refresh(self.show_state)  # sizes are known once the layout is done
 
     def focus_map(self) -> None:
-        self.query_one(BottleneckMap).focus_bottleneck(self.app.snapshot)
+        self.query_one(BottleneckMap).focus_bottleneck(self.host.snapshot)

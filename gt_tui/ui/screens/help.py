@@ -7,7 +7,6 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,7 +17,7 @@ from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import HEALTH_ICONS, HEALTH_WORDS, STALE_ICON, Palette, thresholds_text
 from gt_tui.health import Health
 from gt_tui.ui import keymap
-from gt_tui.ui.app import GtTuiApp
+from gt_tui.ui.console_state import console_host
 from gt_tui.ui.screens.base import Released
 
 
@@ -61,7 +60,6 @@ def legend(snapshot: Snapshot | None, palette: Palette) -> Group:
 class HelpScreen(Released, ModalScreen[None]):
     """Keys and legend; `escape`, `?` or `q` close it."""
 
-    app = getters.app(GtTuiApp)
     BINDINGS: ClassVar = [
         Binding("escape", "close", "close"),
         Binding("question_mark", "close", "close", show=False),
@@ -69,12 +67,12 @@ class HelpScreen(Released, ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        palette = app.palette
+        host = console_host(self.app)
+        palette = host.palette
         body = Group(
-            keys_table(palette, read_only=app.read_only),
+            keys_table(palette, read_only=host.read_only),
             Text(""),
-            legend(app.snapshot, palette),
+            legend(host.snapshot, palette),
         )
         with VerticalScroll(id="help-box") as box:
             box.border_title = "gt-tui · keys"

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widgets import Label, ProgressBar
 
-
-@dataclass(frozen=True)
-class ActionStatus:
-    """An action in flight: its label and, when it reports one, how far along it is (0..1)."""
-
-    label: str
-    fraction: float | None = None
+from gt_tui.ui.console_state import ActionStatus
 
 
 class ActionBar(Horizontal):

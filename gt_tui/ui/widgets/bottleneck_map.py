@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,7 +27,7 @@ from gt_tui.export.map_view import (
 )
 from gt_tui.export.style import HEALTH_ICONS, HEALTH_WORDS, Palette
 from gt_tui.health import METRICS
-from gt_tui.ui.app import GtTuiApp
+from gt_tui.ui.keymap import zoom_action
 from gt_tui.ui.widgets.state import set_state
 
 METRIC_INDEX = {spec.key: index for index, spec in enumerate(METRICS, 1)}
@@ -65,7 +64,6 @@ class MapBox(Static, can_focus=True):
         Binding("enter", "zoom", "zoom", show=False),
     ]
 
-    app = getters.app(GtTuiApp)
     data: var[BoxData | None] = var(None, init=False)
     """The node drawn; redrawn only when it changes."""
 
@@ -92,10 +90,10 @@ class MapBox(Static, can_focus=True):
     def action_move(self, drow: int, dcol: int) -> None:
         self.parent_map.move_focus(self, drow, dcol)
 
-    def action_zoom(self) -> None:
+    async def action_zoom(self) -> None:
         metric = NODE_METRIC.get(self.key)
         if metric in METRIC_INDEX:
-            self.app.action_zoom(METRIC_INDEX[metric])
+            await self.app.run_action(zoom_action(METRIC_INDEX[metric]))
 
     def on_click(self) -> None:
         self.focus()

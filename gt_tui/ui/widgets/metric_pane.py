@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -26,7 +25,7 @@ from gt_tui.export.style import (
     metric_state,
     metric_tooltip,
 )
-from gt_tui.ui.app import GtTuiApp
+from gt_tui.ui.keymap import zoom_action
 from gt_tui.ui.widgets.state import set_state
 
 # Room a pane needs for five-row digits (`888.8 p95` is 23 cells wide).
@@ -76,7 +75,6 @@ class MetricPane(Vertical, can_focus=True):
     """One of the five metrics; `enter` or a click zooms into it."""
 
     BINDINGS: ClassVar = [Binding("enter", "zoom", "zoom", show=False)]
-    app = getters.app(GtTuiApp)
     data: var[PaneData | None] = var(None, init=False)
     """The metric's text drawn; rebuilt only when what it shows has changed."""
 
@@ -146,8 +144,8 @@ class MetricPane(Vertical, can_focus=True):
     def on_resize(self) -> None:
         self._title()
 
-    def on_click(self) -> None:
-        self.action_zoom()
+    async def on_click(self) -> None:
+        await self.action_zoom()
 
-    def action_zoom(self) -> None:
-        self.app.action_zoom(self.index)
+    async def action_zoom(self) -> None:
+        await self.app.run_action(zoom_action(self.index))
