@@ -29,9 +29,10 @@ from typing import Any, TextIO
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
 from gt_tui.errors import GtTuiError
+from gt_tui.export.style import format_age as age
 from gt_tui.local_actions import cli_read_only
 from gt_tui.modes import engine_session
-from gt_tui.ops_format import age, describe, describe_comparison, mib, write_json
+from gt_tui.ops_format import describe, describe_comparison, mib, write_json
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town

@@ -9,11 +9,12 @@ CPU for a process seen for the first time (its first reading is a meaningless 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import psutil
+
+from gt_tui.settings import Settings
 
 _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
 
@@ -46,8 +47,8 @@ class ResourceLimits:
     max_cpu: float
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> ResourceLimits:
-        return cls(int(settings["polecat.max_memory"]), float(settings["polecat.max_cpu"]))
+    def from_settings(cls, settings: Settings) -> ResourceLimits:
+        return cls(settings.integer("polecat.max_memory"), settings.number("polecat.max_cpu"))
 
 
 class ResourceMonitor:
@@ -57,7 +58,7 @@ class ResourceMonitor:
         self.limits = limits
         self._known: dict[int, psutil.Process] = {}
 
-    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+    def reconfigure(self, settings: Settings) -> None:
         self.limits = ResourceLimits.from_settings(settings)
 
     def sample(self, sessions: Iterable[tuple[str, int | None]]) -> list[AgentUsage]:

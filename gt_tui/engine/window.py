@@ -25,11 +25,15 @@ class Stats:
 def percentile(values: Sequence[float], q: int) -> float | None:
     """The q-th percentile as `statistics.quantiles(data, n=100, method="inclusive")`;
     the value itself for one value, None for none. Every p95 the console shows is this."""
-    if not values:
-        return None
+    return percentiles(values, (q,))[0] if values else None
+
+
+def percentiles(values: Sequence[float], qs: Sequence[int]) -> tuple[float, ...]:
+    """Several percentiles of non-empty `values` from one sort (see `percentile`)."""
     if len(values) == 1:
-        return float(values[0])
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        return tuple(float(values[0]) for _ in qs)
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return tuple(cuts[q - 1] for q in qs)
 
 
 def summarize(values: list[float]) -> Stats:

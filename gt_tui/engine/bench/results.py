@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gt_tui.engine import window
 from gt_tui.errors import GtTuiError, MalformedFile
 from gt_tui.files import write_atomically
 from gt_tui.xdg import state_dir
@@ -75,10 +75,8 @@ def percentiles(data: Sequence[float]) -> tuple[float, float, float]:
     """(p50, p95, p99) of the data; a single sample is all three."""
     if not data:
         raise GtTuiError("no samples to summarise")
-    if len(data) == 1:
-        return data[0], data[0], data[0]
-    cuts = statistics.quantiles(data, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
+    p50, p95, p99 = window.percentiles(data, (50, 95, 99))
+    return p50, p95, p99
 
 
 def make_group(label: str, samples: Sequence[float], qps: float | None = None) -> BenchGroup:

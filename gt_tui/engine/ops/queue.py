@@ -10,12 +10,12 @@ event row each, as `bd close` leaves.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from gt_tui.engine.batch import CHUNK
+from gt_tui.settings import Settings
 from gt_tui.town.db import Database, quote_name, sql_time
 from gt_tui.town.gt_cli import gt_available, run_gt
 from gt_tui.town.model import Town
@@ -57,9 +57,9 @@ class FlushResult:
 
 
 def queue_view(
-    db: Database, town: Town, schema: BeadsSchema, settings: Mapping[str, Any], now: datetime
+    db: Database, town: Town, schema: BeadsSchema, settings: Settings, now: datetime
 ) -> QueueView:
-    return QueueView(tuple(list_queue(db, town, schema)), int(settings["sling.queue_size"]), now)
+    return QueueView(tuple(list_queue(db, town, schema)), settings.integer("sling.queue_size"), now)
 
 
 def flush_queue(
