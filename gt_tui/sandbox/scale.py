@@ -183,7 +183,7 @@ class _Undo:
 
     dir: Path
     made: Path | None  # the outermost directory the build creates (None: `dir` exists)
-    before: frozenset[Path]
+    existing: frozenset[Path]  # what `dir` held before the build
 
     @classmethod
     def before(cls, dir: Path) -> _Undo:
@@ -199,7 +199,7 @@ class _Undo:
             shutil.rmtree(self.made, ignore_errors=True)
             return
         # Shallowest first: a new directory goes whole, and its paths are then gone already.
-        for path in sorted(set(self.dir.rglob("*")) - self.before, key=lambda p: len(p.parts)):
+        for path in sorted(set(self.dir.rglob("*")) - self.existing, key=lambda p: len(p.parts)):
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
