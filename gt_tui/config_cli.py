@@ -46,12 +46,12 @@ def add_config_parser(
     _town_option(parser)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
     show = actions.add_parser("list", help="every setting: value, default, source")
-    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     get = actions.add_parser("get", help="print one setting's value (as every command uses it)")
-    get.add_argument("key", metavar="KEY")
+    get.add_argument("key", metavar="KEY", help="a setting's dotted name (see `config list`)")
     put = actions.add_parser("set", help="validate one value and save it")
-    put.add_argument("key", metavar="KEY")
-    put.add_argument("value", metavar="VALUE")
+    put.add_argument("key", metavar="KEY", help="a setting's dotted name (see `config list`)")
+    put.add_argument("value", metavar="VALUE", help="its new value (durations 10m, sizes 256MB)")
     put.add_argument(
         "--scope",
         choices=SCOPES,
