@@ -1,9 +1,16 @@
 """The `gt-tui config` subcommand: list, get and set settings. Never imports Textual.
 
-gt-tui config list [--format text|json] [--town PATH]
-gt-tui config get KEY [--town PATH]
-gt-tui config set KEY VALUE [--town PATH]   (the user file, or the town's with --town;
-                                            refused under --read-only and --wall)
+gt-tui config list [--format text|json]
+gt-tui config get KEY
+gt-tui config set KEY VALUE [--scope user|town] [--yes]
+
+`--town PATH` may stand before `config`, after it or after the action: all three mean the
+same town. Without it the town is found as every command finds it (cwd and parents,
+GT_TOWN_ROOT, GT_ROOT, ~/gt; none found: the user file alone). `list` and `get` layer the
+settings exactly as the console and every subcommand do (defaults < user < town < `--set`).
+`set` writes the user file, or the town's `settings/gt-tui.toml` with `--scope town`; it
+asks on a terminal (refused without `--yes` off one) and runs as the guarded `config.set`
+action: refused under --read-only and --wall, one audit line either way.
 """
 
 from __future__ import annotations
@@ -18,11 +25,15 @@ from rich.console import Console
 from rich.table import Table
 
 from gt_tui.errors import GtTuiError, TownNotFound
-from gt_tui.local_actions import LocalActions, cli_read_only
-from gt_tui.setting_table import SETTINGS, SettingSpec
+from gt_tui.local_actions import LocalActions, cli_read_only, confirm_change
+from gt_tui.modes import parse_overrides
+from gt_tui.setting_table import SETTINGS, SettingSpec, spec_for
 from gt_tui.settings import Settings, load_settings, town_config_path, user_config_path
+from gt_tui.town.layout import locate_town
 
 _COLUMNS = ("name", "value", "default", "source", "description")
+SCOPES = ("user", "town")
+_TOWN_HELP = "town root (default: found as every command finds it)"
 
 
 def add_config_parser(
@@ -32,24 +43,33 @@ def add_config_parser(
     parser = subparsers.add_parser(
         "config", help="show or change settings", description="Show or change gt-tui settings."
     )
+    _town_option(parser)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
     show = actions.add_parser("list", help="every setting: value, default, source")
-    show.add_argument("--format", choices=("text", "json"), default="text")
-    _town_option(show, "also read the town's settings/gt-tui.toml")
-    get = actions.add_parser("get", help="print one setting's value")
-    get.add_argument("key", metavar="KEY")
-    _town_option(get, "also read the town's settings/gt-tui.toml")
+    show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    get = actions.add_parser("get", help="print one setting's value (as every command uses it)")
+    get.add_argument("key", metavar="KEY", help="a setting's dotted name (see `config list`)")
     put = actions.add_parser("set", help="validate one value and save it")
-    put.add_argument("key", metavar="KEY")
-    put.add_argument("value", metavar="VALUE")
-    _town_option(put, "write the town's settings/gt-tui.toml instead of the user file")
+    put.add_argument("key", metavar="KEY", help="a setting's dotted name (see `config list`)")
+    put.add_argument("value", metavar="VALUE", help="its new value (durations 10m, sizes 256MB)")
+    put.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default="user",
+        help="write the user file (default) or the town's settings/gt-tui.toml",
+    )
+    put.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for action in (show, get, put):
+        _town_option(action)
     parser.set_defaults(run=run_config)
     return parser
 
 
-def _town_option(parser: argparse.ArgumentParser, text: str) -> None:
-    # A dest of its own: a top-level `--town` would otherwise be reset by the subparser.
-    parser.add_argument("--town", dest="config_town", type=Path, metavar="PATH", help=text)
+def _town_option(parser: argparse.ArgumentParser) -> None:
+    # The top-level `--town`'s dest; SUPPRESS so that, absent here, a value given earlier stands.
+    parser.add_argument(
+        "--town", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=_TOWN_HELP
+    )
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -62,15 +82,24 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _town(args: argparse.Namespace) -> Path | None:
-    town = getattr(args, "config_town", None)
-    if town is not None and not town.is_dir():
-        raise TownNotFound(f"{town}: not a directory (--town wants the town root)")
-    return town
+def _town(args: argparse.Namespace, *, required: bool = False) -> Path | None:
+    """The town every command would use; None when none is found and `--town` was not given."""
+    explicit: Path | None = getattr(args, "town", None)
+    try:
+        return locate_town(explicit).root
+    except TownNotFound:
+        if explicit is not None or required:
+            raise
+        return None
+
+
+def _effective(args: argparse.Namespace, town: Path | None) -> Settings:
+    """What the console and the subcommands load: defaults < user < town < --set."""
+    return load_settings(town_root=town, overrides=parse_overrides(getattr(args, "set", [])))
 
 
 def _list(args: argparse.Namespace) -> None:
-    settings = load_settings(town_root=_town(args))
+    settings = _effective(args, _town(args))
     if args.format == "json":
         print(json.dumps([_json_row(settings, spec) for spec in SETTINGS], indent=2))
     elif sys.stdout.isatty():
@@ -80,20 +109,44 @@ def _list(args: argparse.Namespace) -> None:
 
 
 def _get(args: argparse.Namespace) -> None:
-    settings = load_settings(town_root=_town(args))
-    print(settings.text(args.key))
+    print(_effective(args, _town(args)).text(args.key))
 
 
 def _set(args: argparse.Namespace) -> None:
     """Through the guarded action: refused under --read-only/--wall, audited either way."""
-    town = _town(args)
-    path = town_config_path(town) if town is not None else user_config_path()
-    label = town.name if town is not None else "(user settings)"
-    actions = LocalActions(label, read_only=cli_read_only(args))
+    read_only = cli_read_only(args)
+    town = _town(args, required=args.scope == "town" and not read_only)
+    town_file = args.scope == "town" and town is not None
+    path = town_config_path(town) if town_file and town else user_config_path()
+    label, root = (town.name, town) if town_file and town else ("(user settings)", None)
+    if not read_only:  # the facade refuses (and audits) at once: nothing to ask
+        name, text = _checked(args.key, args.value)
+        question = f"Set {name} = {text} in {path} ({args.scope})?"
+        confirm_change("config set", question, yes=args.yes)
+    actions = LocalActions(label, read_only=read_only, root=root)
     result = actions.set_setting(args.key, args.value, path)
     if not result.ok:
         raise GtTuiError(result.summary)
     print(result.summary)
+    _note_if_overridden(args, town, spec_for(args.key).name, args.scope)
+
+
+def _checked(key: str, value: str) -> tuple[str, str]:
+    """The setting's name and the value's human form; SettingError before anything is asked."""
+    spec = spec_for(key)
+    return spec.name, spec.format(spec.parse(value))
+
+
+def _note_if_overridden(args: argparse.Namespace, town: Path | None, name: str, scope: str) -> None:
+    """Say so when a later layer (the town's file, `--set`) hides the value just saved."""
+    settings = _effective(args, town)
+    source = settings.source(name)
+    if source != scope:
+        print(
+            f"gt-tui: note: {name} is {settings.text(name)} for this town: "
+            f"the {source} value wins over the {scope} file",
+            file=sys.stderr,
+        )
 
 
 _ACTIONS: dict[str, Callable[[argparse.Namespace], None]] = {

@@ -8,12 +8,14 @@ and `benchmark --save`, and the console's demo-load key, call these; nothing els
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.guard import ActionResult, Guarded, action
+from gt_tui.errors import GtTuiError
 
 
 def cli_read_only(args: Any) -> bool:
@@ -21,17 +23,42 @@ def cli_read_only(args: Any) -> bool:
     return bool(getattr(args, "read_only", False) or getattr(args, "wall", False))
 
 
-class LocalActions(Guarded):
-    """Settings, sandbox and saved-result actions; `label` names the target in audit lines."""
+def confirm_change(command: str, question: str, *, yes: bool, stdin: TextIO | None = None) -> None:
+    """Ask `question [y/N]` on a terminal; without `--yes` off a terminal, refuse (GtTuiError)."""
+    stdin = stdin or sys.stdin
+    if yes:
+        return
+    if not stdin.isatty():
+        raise GtTuiError(f"{command}: refused without --yes (stdin is not a terminal)")
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    if stdin.readline().strip().lower() not in ("y", "yes"):
+        raise GtTuiError(f"{command}: cancelled")
 
-    def __init__(self, label: str, *, read_only: bool, audit_log: AuditLog | None = None):
+
+class LocalActions(Guarded):
+    """Settings, sandbox and saved-result actions; `label` names the target in audit lines,
+    `root` the town's directory when the change concerns one."""
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        read_only: bool,
+        audit_log: AuditLog | None = None,
+        root: Path | None = None,
+    ):
         self.label = label
         self.read_only = read_only
         self.audit_log = audit_log or AuditLog()
+        self.root = root
 
     @property
     def audit_town(self) -> str:
         return self.label
+
+    @property
+    def audit_root(self) -> str | None:
+        return None if self.root is None else str(self.root)
 
     @action("config.set")
     def set_setting(self, key: str, value: str, path: Path) -> ActionResult:
@@ -40,7 +67,8 @@ class LocalActions(Guarded):
 
         settings = save_setting(key, value, path)
         name = spec_for(key).name
-        return ActionResult(True, f"{name} = {settings.text(name)}  (saved to {path})", settings)
+        where = f"{path} ({settings.source(name)})"
+        return ActionResult(True, f"set {name} = {settings.text(name)} in {where}", settings)
 
     @action("sandbox.build", hidden=("db_url",))
     def build_sandbox(

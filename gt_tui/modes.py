@@ -94,7 +94,7 @@ def console_facade(engine: EngineCore, demo: Demo | None = None) -> EngineFacade
     guarded, audited `sandbox.load` action that `gt-tui sandbox load` runs."""
     if demo is None:
         return EngineFacade(engine)
-    sandbox = LocalActions(f"demo {demo.root}", read_only=engine.read_only)
+    sandbox = LocalActions(f"demo {demo.root}", read_only=engine.read_only, root=demo.root)
     return EngineFacade(engine, demo=demo, sandbox=sandbox)
 
 

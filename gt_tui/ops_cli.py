@@ -150,9 +150,9 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
     if args.save:
         from gt_tui.local_actions import LocalActions
 
-        saved = LocalActions(ctx.town.name, read_only=ctx.read_only).save_benchmark(
-            args.save, result.details
-        )
+        saved = LocalActions(
+            ctx.town.name, read_only=ctx.read_only, root=ctx.town.root
+        ).save_benchmark(args.save, result.details)
         print(f"gt-tui: {saved.summary}", file=sys.stderr)
         if not saved.ok:
             return 1

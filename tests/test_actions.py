@@ -91,6 +91,7 @@ def test_read_only_refuses_every_action_and_audits_each(
     assert [e["action"] for e in entries] == [names[m] for m in CALLS]
     assert {e["result"]["status"] for e in entries} == {"refused"}
     assert all(e["user"] == "tester" and e["town"] == "testtown" for e in entries)
+    assert {e["root"] for e in entries} == {str(actions.town.root)}
     assert entries[list(CALLS).index("flush_queue")]["arguments"] == {"rig": "gastown"}
     assert entries[-1]["arguments"] == {"kind": "dolt", "runs": 3}  # the callable is left out
     assert actions.cache.get("bead", "gt-1") == "kept"

@@ -32,12 +32,14 @@ def test_record_writes_every_field(tmp_path: Path) -> None:
         status="ok",
         summary="closed 3",
         duration_ms=12.34567,
+        root="/srv/gt",
     )
     (line,) = (tmp_path / "a" / "audit.jsonl").read_text().splitlines()
     assert json.loads(line) == {
         "time": "2026-05-01T12:00:00.123Z",
         "user": "ops",
         "town": "gt",
+        "root": "/srv/gt",
         "action": "queue.flush",
         "arguments": {"rig": "gastown"},
         "result": {"status": "ok", "summary": "closed 3"},

@@ -45,7 +45,7 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "config list": (["config", "list"], READS),
         "config get": (["config", "get", "ui.refresh_interval"], READS),
-        "config set": (["config", "set", "ui.refresh_interval", "7"], CHANGES),
+        "config set": (["config", "set", "ui.refresh_interval", "7", "--yes"], CHANGES),
         "sandbox build": (["sandbox", "build", "--dir", str(tmp / "built")], CHANGES),
         "sandbox run": (["sandbox", "run", "--dir", str(tmp / "live"), "--no-tmux"], CHANGES),
         "sandbox load": (["sandbox", "load", "heavy", "--dir", str(tmp / "running")], CHANGES),
@@ -109,7 +109,7 @@ def town(tmp_path: Path, env: dict[str, str], tmux_socket: str) -> Path:
         done = cli(env, "--town", str(built.root), "benchmark", "--type", "dolt", "--runs", "3",
                    "--save", name)  # fmt: skip
         assert done.returncode == 0, done.stderr
-    done = cli(env, "config", "set", "ui.refresh_interval", "3")
+    done = cli(env, "config", "set", "ui.refresh_interval", "3", "--yes")
     assert done.returncode == 0, done.stderr
     return built.root
 

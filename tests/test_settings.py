@@ -451,7 +451,7 @@ def run(argv: list[str]) -> int:
 
 
 def test_cli_set_get_list_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["config", "set", "cache.memory_size", "512MiB"]) == 0
+    assert run(["config", "set", "cache.memory_size", "512MiB", "--yes"]) == 0
     assert "cache.memory_size = 512MiB" in capsys.readouterr().out
     assert run(["config", "get", "cache.memory_size"]) == 0
     assert capsys.readouterr().out == "512MiB\n"
@@ -487,10 +487,10 @@ def test_cli_list_is_a_rich_table_on_a_terminal(
 def test_cli_refuses_a_bad_value_with_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert run(["config", "set", "dolt.max_open_conns", "30"]) == 0
+    assert run(["config", "set", "dolt.max_open_conns", "30", "--yes"]) == 0
     before = user_config_path().read_bytes()
     capsys.readouterr()
-    assert run(["config", "set", "dolt.max_open_conns", "abc"]) == 2
+    assert run(["config", "set", "dolt.max_open_conns", "abc", "--yes"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
@@ -515,8 +515,9 @@ def test_cli_set_with_town_writes_the_town_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     town = tmp_path / "town"
-    town.mkdir()
-    assert run(["config", "set", "tmux.max_sessions", "80", "--town", str(town)]) == 0
+    write(town / "mayor" / "town.json", "{}")
+    argv = ["config", "set", "tmux.max_sessions", "80", "--town", str(town), "--scope", "town"]
+    assert run([*argv, "--yes"]) == 0
     assert tomllib.loads(town_config_path(town).read_text())["tmux"]["max_sessions"] == 80
     assert not user_config_path().exists()
     capsys.readouterr()
@@ -528,7 +529,8 @@ def test_cli_set_with_town_writes_the_town_file(
 def test_cli_set_with_a_missing_town_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["config", "set", "tmux.max_sessions", "80", "--town", str(tmp_path / "nope")]) == 2
+    argv = ["config", "set", "tmux.max_sessions", "80", "--town", str(tmp_path / "nope")]
+    assert run([*argv, "--yes"]) == 2
     assert capsys.readouterr().err.startswith("gt-tui: ")
     assert not (tmp_path / "nope").exists()
 

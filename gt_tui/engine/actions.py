@@ -59,6 +59,10 @@ class Actions(Guarded):
     def audit_town(self) -> str:
         return self.town.name
 
+    @property
+    def audit_root(self) -> str:
+        return str(self.town.root)
+
     def reconfigure(self, settings: Settings) -> None:
         """New settings for the cache and the limits, taking effect now."""
         self.settings = settings

@@ -81,12 +81,15 @@ class AuditLog:
         status: str,
         summary: str,
         duration_ms: float,
+        root: str | None = None,
     ) -> dict[str, Any]:
-        """Append one line; `status` is "ok", "error" or "refused". Returns what was written."""
+        """Append one line; `status` is "ok", "error" or "refused"; `root` is the town's
+        directory (None for a change outside any town). Returns what was written."""
         entry: dict[str, Any] = {
             "time": rfc3339(self._now()),
             "user": self.user,
             "town": town,
+            "root": root,
             "action": action,
             "arguments": scrub(arguments),
             "result": {"status": status, "summary": summary[:SUMMARY_MAX]},

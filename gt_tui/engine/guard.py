@@ -78,6 +78,11 @@ class Guarded:
         """The town named in audit lines."""
         raise NotImplementedError
 
+    @property
+    def audit_root(self) -> str | None:
+        """The town's directory in audit lines (two towns may share a name); None outside one."""
+        return None
+
     def _guarded(
         self, name: str, arguments: dict[str, Any], work: Callable[[], ActionResult]
     ) -> ActionResult:
@@ -105,6 +110,7 @@ class Guarded:
         elapsed = (time.perf_counter() - start) * 1000.0
         self.audit_log.record(
             town=self.audit_town,
+            root=self.audit_root,
             action=name,
             arguments=arguments,
             status=status,

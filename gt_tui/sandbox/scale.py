@@ -8,8 +8,10 @@ as gt records `dolt_database`, and `BuiltTown.drop()` drops exactly those.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,13 +165,45 @@ def build_scale_town(
         dir, f"sandbox-{scale}", scale, variant, database_names(rigs, endpoint), rigs, endpoint
     )
     born = when - plan.span - timedelta(days=1)
-    write_town_files(dir, town.name, list(rigs), endpoint, town.databases, created_at=born)
+    undo = _Undo.before(dir)
     try:
+        write_town_files(dir, town.name, list(rigs), endpoint, town.databases, created_at=born)
         town.row_counts = _fill(town, plan, seed, when)
     except BaseException:
-        town.drop()
+        with contextlib.suppress(GtTuiError):  # the server may be why it failed: say that
+            town.drop()
+        undo.remove_new()
         raise
     return town
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """What a failed build removes: every path it made, and nothing that was there before."""
+
+    dir: Path
+    made: Path | None  # the outermost directory the build creates (None: `dir` exists)
+    existing: frozenset[Path]  # what `dir` held before the build
+
+    @classmethod
+    def before(cls, dir: Path) -> _Undo:
+        if not dir.exists():
+            made = dir
+            while not made.parent.exists():
+                made = made.parent
+            return cls(dir, made, frozenset())
+        return cls(dir, None, frozenset(dir.rglob("*")))
+
+    def remove_new(self) -> None:
+        if self.made is not None:
+            shutil.rmtree(self.made, ignore_errors=True)
+            return
+        # Shallowest first: a new directory goes whole, and its paths are then gone already.
+        for path in sorted(set(self.dir.rglob("*")) - self.existing, key=lambda p: len(p.parts)):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _fill(town: BuiltTown, plan: TierPlan, seed: int, now: datetime) -> dict[tuple[str, str], int]:
