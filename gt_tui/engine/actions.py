@@ -27,6 +27,7 @@ from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
+from gt_tui.town.server import read_server_status
 
 __all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
@@ -54,6 +55,17 @@ class Actions(Guarded):
         self.audit_log = audit_log
         self.cache = cache
         self.limits = limits
+        self._register_warm_up()
+
+    def _register_warm_up(self) -> None:
+        """What a warm-up loads even before any refresh (or after a clear): the agent list,
+        the server's status and the schema. A refresh's own loaders replace these."""
+        from gt_tui.engine.readers.work import AGENT_LIST, load_agents
+
+        db, town, cache = self.db, self.town, self.cache
+        cache.register(*AGENT_LIST, lambda: load_agents(cache, db, town))
+        cache.register("status", "server", lambda: read_server_status(db))
+        cache.register("status", "schema", lambda: detect_schema(db, town.databases))
 
     @property
     def audit_town(self) -> str:
