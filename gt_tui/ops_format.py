@@ -42,17 +42,29 @@ def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
 
 
 def describe_comparison(comparison: bench_compare.Comparison, args: Any) -> list[str]:
-    """Two runs side by side: each statistic, after/before, and the noise verdict."""
+    """Two runs side by side: each statistic, after/before, and the verdict: a change only
+    when it is beyond the noise and over the practical threshold."""
     lines = [f"{comparison.kind} ({comparison.unit}): {args.before} -> {args.after}"]
     for group in comparison.groups:
-        verdict = "beyond noise" if group.significant else "within noise"
-        lines.append(f"  {group.label}: {verdict} (p = {group.p_value:.3g}, {group.method})")
+        lines.append(f"  {group.label}: {_verdict(group)}")
         for stat in group.ratios:
             ratio = f"x{stat.ratio:.2f}" if stat.ratio is not None else "-"
             lines.append(
                 f"    {stat.stat:<4} {_num(stat.before):>10} {_num(stat.after):>10}  {ratio}"
             )
     return lines
+
+
+def _verdict(group: bench_compare.GroupComparison) -> str:
+    """The verdict: changed, or no change and why (within the noise, under the threshold)."""
+    noise = f"p = {group.p_value:.3g}, {group.method}"
+    limit = f"{group.threshold:.0%}"
+    moved = "" if group.change is None else f"median {group.change:+.1%}, "
+    if group.significant:
+        return f"changed: {moved}beyond noise ({noise}) and over {limit}"
+    if group.beyond_noise:
+        return f"no change: {moved}under the {limit} threshold (beyond noise, {noise})"
+    return f"no change: {moved}within noise ({noise})"
 
 
 def _num(value: float | None) -> str:
