@@ -13,32 +13,13 @@ from typing import Any, TextIO
 
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
+from gt_tui.export.bench_view import bench_lines
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:
-    """A benchmark result as text lines: one per group, headline marked.
-
-    Sub-second timings recorded in seconds are shown in milliseconds, so they keep their digits.
-    """
-    unit, scale = _display_unit(result)
-    lines = [f"{result.kind} benchmark: {result.runs} runs, {unit}, {result.created_at}"]
-    lines.append(f"  {'':<16} {'p50':>10} {'p95':>10} {'p99':>10} {'qps':>10}  n")
-    for group in result.groups:
-        mark = "*" if group.label == result.headline else " "
-        qps = f"{group.qps:10.1f}" if group.qps is not None else f"{'-':>10}"
-        lines.append(
-            f"{mark} {group.label:<16} {group.p50 * scale:10.3f} {group.p95 * scale:10.3f}"
-            f" {group.p99 * scale:10.3f} {qps}  {len(group.samples)}"
-        )
-    skipped = result.params.get("skipped") or []
-    lines.extend(f"  skipped: {item}" for item in skipped)
-    return lines
-
-
-def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
-    if result.unit == "s" and all(group.p99 < 1 for group in result.groups):
-        return "ms", 1000.0
-    return result.unit, 1.0
+    """A benchmark result as text lines: one per group, headline marked (the console's
+    result dialog shows the same table: `export.bench_view`)."""
+    return bench_lines(result)
 
 
 def describe_comparison(comparison: bench_compare.Comparison, args: Any) -> list[str]:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from gt_tui.engine.facade import ActionResult
+from gt_tui.export.bench_view import bench_renderable
 from gt_tui.ui.console_state import console_host
 from gt_tui.ui.keymap import BENCHMARK_KINDS, Key
 from gt_tui.ui.screens.base import Released
@@ -25,6 +26,9 @@ def details_renderable(details: object) -> RenderableType:
         return Text("no details")
     if isinstance(details, str):
         return Text(details)
+    table = bench_renderable(details)  # a benchmark: the CLI's table, in its units
+    if table is not None:
+        return table
     return Pretty(details, max_length=6, max_string=200)  # long sample lists are cut
 
 
@@ -60,7 +64,17 @@ class ConfirmScreen(Released, ModalScreen[bool]):
 
 
 class BenchmarkScreen(Released, ModalScreen[str | None]):
-    """Choose what to benchmark (this is the confirmation too); `escape` cancels."""
+    """Choose what to benchmark (this is the confirmation too); `escape` cancels.
+
+    The choices stand one under the other, key first, so the dialog fits 80 columns."""
+
+    DEFAULT_CSS = """
+    BenchmarkScreen .bench-choices { height: auto; }
+    BenchmarkScreen .bench-choices > Button {
+        width: 100%; height: 1; min-width: 0; border: none; margin: 0 0 0 0;
+        content-align: left middle; text-align: left;
+    }
+    """
 
     BINDINGS: ClassVar = [
         *(Binding(kind[0], f"choose('{kind}')", label) for kind, label in BENCHMARK_KINDS),
@@ -72,13 +86,15 @@ class BenchmarkScreen(Released, ModalScreen[str | None]):
         self.spec = spec
 
     def compose(self) -> ComposeResult:
+        keys = "/".join(kind[0] for kind, _ in BENCHMARK_KINDS)
         with Vertical(classes="dialog") as box:
             box.border_title = "Benchmark"
+            box.border_subtitle = f"{keys} run  esc cancel"
             yield Static(self.spec.confirm, classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
+            with Vertical(classes="bench-choices"):
                 for kind, label in BENCHMARK_KINDS:
-                    yield Button(f"{label}  {kind[0]}", id=f"kind-{kind}")
-                yield Button("Cancel  esc", id="kind-")
+                    yield Button(f"{kind[0]:>3}  {label}", id=f"kind-{kind}")
+                yield Button("esc  Cancel", id="kind-")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_choose((event.button.id or "kind-").removeprefix("kind-"))
