@@ -21,6 +21,13 @@ from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.guard import ActionResult, Guarded, action
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.ops.advisor import MISSING, IndexAdvisor, IndexFinding
+from gt_tui.engine.ops.preview import (
+    CleanupPreview,
+    FlushPreview,
+    PoolPreview,
+    flush_preview,
+    pool_preview,
+)
 from gt_tui.engine.ops.queue import QueueView, flush_queue, queue_view
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
@@ -83,6 +90,23 @@ class Actions(Guarded):
         """The sling queue against `sling.queue_size`."""
         schema = detect_schema(self.db, self.town.databases)
         return queue_view(self.db, self.town, schema, self.settings, now or datetime.now(UTC))
+
+    def preview_pool(self) -> PoolPreview:
+        """What `create_pool()` with the defaults would make: rigs, worktrees now and new."""
+        from gt_tui.engine.ops import worktree_pool
+
+        pools = worktree_pool.list_pool(self.town, self.settings)
+        return pool_preview(pools, self.settings.integer("pool.size"))
+
+    def preview_flush(self) -> FlushPreview:
+        """The slings `flush_queue()` would close, per rig."""
+        return flush_preview(self.queue())
+
+    def preview_cleanup(self) -> CleanupPreview:
+        """The sessions `cleanup_tmux()` would kill: those judged dead now."""
+        from gt_tui.town.tmux_sessions import list_town_sessions
+
+        return CleanupPreview(tuple(s.name for s in list_town_sessions(self.town) if not s.alive))
 
     def index_advice(self, explain: bool = True) -> list[IndexFinding]:
         """The index advisor's findings for every database of the town."""
