@@ -13,46 +13,39 @@ from typing import Any, TextIO
 
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
+from gt_tui.export.bench_view import bench_lines
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:
-    """A benchmark result as text lines: one per group, headline marked.
-
-    Sub-second timings recorded in seconds are shown in milliseconds, so they keep their digits.
-    """
-    unit, scale = _display_unit(result)
-    lines = [f"{result.kind} benchmark: {result.runs} runs, {unit}, {result.created_at}"]
-    lines.append(f"  {'':<16} {'p50':>10} {'p95':>10} {'p99':>10} {'qps':>10}  n")
-    for group in result.groups:
-        mark = "*" if group.label == result.headline else " "
-        qps = f"{group.qps:10.1f}" if group.qps is not None else f"{'-':>10}"
-        lines.append(
-            f"{mark} {group.label:<16} {group.p50 * scale:10.3f} {group.p95 * scale:10.3f}"
-            f" {group.p99 * scale:10.3f} {qps}  {len(group.samples)}"
-        )
-    skipped = result.params.get("skipped") or []
-    lines.extend(f"  skipped: {item}" for item in skipped)
-    return lines
-
-
-def _display_unit(result: bench_results.BenchResult) -> tuple[str, float]:
-    if result.unit == "s" and all(group.p99 < 1 for group in result.groups):
-        return "ms", 1000.0
-    return result.unit, 1.0
+    """A benchmark result as text lines: one per group, headline marked (the console's
+    result dialog shows the same table: `export.bench_view`)."""
+    return bench_lines(result)
 
 
 def describe_comparison(comparison: bench_compare.Comparison, args: Any) -> list[str]:
-    """Two runs side by side: each statistic, after/before, and the noise verdict."""
+    """Two runs side by side: each statistic, after/before, and the verdict: a change only
+    when it is beyond the noise and over the practical threshold."""
     lines = [f"{comparison.kind} ({comparison.unit}): {args.before} -> {args.after}"]
     for group in comparison.groups:
-        verdict = "beyond noise" if group.significant else "within noise"
-        lines.append(f"  {group.label}: {verdict} (p = {group.p_value:.3g}, {group.method})")
+        lines.append(f"  {group.label}: {_verdict(group)}")
         for stat in group.ratios:
             ratio = f"x{stat.ratio:.2f}" if stat.ratio is not None else "-"
             lines.append(
                 f"    {stat.stat:<4} {_num(stat.before):>10} {_num(stat.after):>10}  {ratio}"
             )
     return lines
+
+
+def _verdict(group: bench_compare.GroupComparison) -> str:
+    """The verdict: changed, or no change and why (within the noise, under the threshold)."""
+    noise = f"p = {group.p_value:.3g}, {group.method}"
+    limit = f"{group.threshold:.0%}"
+    moved = "" if group.change is None else f"median {group.change:+.1%}, "
+    if group.significant:
+        return f"changed: {moved}beyond noise ({noise}) and over {limit}"
+    if group.beyond_noise:
+        return f"no change: {moved}under the {limit} threshold (beyond noise, {noise})"
+    return f"no change: {moved}within noise ({noise})"
 
 
 def _num(value: float | None) -> str:

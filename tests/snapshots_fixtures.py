@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from gt_tui.engine.ops.preview import CleanupPreview, FlushPreview, PoolPreview, RigPlan
 from gt_tui.engine.snapshot import (
     DoltInfo,
     EngineInfo,
@@ -308,6 +309,25 @@ class FakeActions:
 
     def cleanup_tmux(self) -> ActionResult:
         return self._do("cleanup_tmux")
+
+    # What the actions would do: read-only, so they answer in read-only mode too.
+    preview_gate: threading.Event | None = None
+
+    def _preview(self) -> None:
+        if self.preview_gate is not None:
+            self.preview_gate.wait(timeout=30)
+
+    def preview_pool(self) -> PoolPreview:
+        self._preview()
+        return PoolPreview(4, (RigPlan("gastown", 3, 4), RigPlan("beads", 0, 4)))
+
+    def preview_flush(self) -> FlushPreview:
+        self._preview()
+        return FlushPreview(3, (("beads", 1), ("gastown", 2)))
+
+    def preview_cleanup(self) -> CleanupPreview:
+        self._preview()
+        return CleanupPreview(("gt-Nux", "hq-deacon"))
 
     def run_benchmark(self, kind: str, runs: int | None = None, progress=None) -> ActionResult:
         if progress is not None and not self.read_only:

@@ -105,7 +105,8 @@ def test_cache_actions_clear_and_warm(town: TownOnBackend, tmp_path: Path) -> No
     cleared = actions.clear_cache("agent")
     assert cleared == ActionResult(True, "cleared 1 cached entries (agent)", 1)
     warmed = actions.warm_cache()
-    assert warmed.ok and warmed.summary == "warmed all: bead 0, agent 1, status 0"
+    # the server's status and the schema are warmed too, though no refresh has read them
+    assert warmed.ok and warmed.summary == "warmed all: bead 0, agent 1, status 2"
     assert len(loads) == 2
     (first, second) = actions.audit_log.entries()
     assert (first["action"], first["result"]["status"]) == ("cache.clear", "ok")
@@ -181,3 +182,33 @@ def test_reconfigure_reaches_cache_and_limits(town: TownOnBackend, tmp_path: Pat
     )
     assert actions.cache.config.l1_ttl == 60.0
     assert actions.limits.gate("bd").stats().limit == 3
+
+
+def polecat_dirs(made: TownOnBackend) -> dict[str, list[str]]:
+    found = {}
+    for rig in made.town.rigs:
+        base = made.town.polecats_dir(rig)
+        found[rig.name] = sorted(p.name for p in base.iterdir()) if base.is_dir() else []
+    return found
+
+
+def test_previews_say_what_flush_and_pool_would_do_and_change_nothing(
+    town: TownOnBackend, tmp_path: Path
+) -> None:
+    actions = make_actions(town, tmp_path, read_only=True)
+    before = polecat_dirs(town)
+
+    flush = actions.preview_flush()
+    pool = actions.preview_pool()
+
+    assert (flush.slings, flush.by_rig) == (2, (("gastown", 2),))
+    assert flush.values() == {"slings": "2", "rigs": "gastown 2"}
+    size = actions.settings.integer("pool.size")
+    assert [p.rig for p in pool.rigs] == [r.name for r in town.town.rigs]
+    for plan in pool.rigs:
+        assert plan.existing == len(before[plan.rig])
+        assert plan.target == min(size, actions.settings.integer("polecat.max_per_rig"))
+        assert plan.new == max(0, plan.target - plan.existing)
+    assert pool.new == sum(p.new for p in pool.rigs) > 0
+    assert open_contexts(town) == 2 and polecat_dirs(town) == before
+    assert actions.audit_log.entries() == []  # reads, not actions

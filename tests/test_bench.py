@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sqlite3
@@ -18,6 +19,7 @@ from gt_tui.engine.bench import results as br
 from gt_tui.engine.bench import run as bench
 from gt_tui.engine.bench import spawn as bench_spawn
 from gt_tui.errors import GtTuiError, MalformedFile, SourceUnavailable
+from gt_tui.ops_format import describe_comparison
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.pool import PoolLimits
 from gt_tui.town.sqlite_db import SQLiteDatabase
@@ -83,6 +85,44 @@ def test_compare_flags_a_measured_difference() -> None:
     assert {r.stat: r.ratio for r in group.ratios}["p50"] > 3
     with pytest.raises(GtTuiError, match="cannot compare"):
         bc.compare(fast, result("dolt", "concurrency=1", [1.0]))
+
+
+def test_a_tiny_drift_beyond_noise_is_no_change() -> None:
+    """Two identical back-to-back runs: 50 samples each, the second 3% slower throughout.
+    The rank test calls that far beyond the noise; 3% is under the 5% practical threshold."""
+    steady = [10.0 + 0.01 * i for i in range(50)]
+    before = result("convoy", "convoy view", steady)
+    after = result("convoy", "convoy view", [v * 1.03 for v in steady])
+
+    comparison = bc.compare(before, after)
+
+    (group,) = comparison.groups
+    assert group.beyond_noise and group.p_value < 1e-6
+    assert group.change == pytest.approx(0.03)
+    assert not group.significant and not comparison.significant
+    assert comparison.to_json()["groups"][0]["beyond_noise"] is True
+    args = argparse.Namespace(before="a", after="b")
+    verdict = describe_comparison(comparison, args)[1]
+    assert verdict.startswith("  convoy view: no change: median +3.0%, under the 5% threshold")
+
+
+def test_a_change_is_real_only_beyond_noise_and_over_the_threshold() -> None:
+    steady = [10.0 + 0.01 * i for i in range(50)]
+    before = result("convoy", "convoy view", steady)
+    slower = result("convoy", "convoy view", [v * 1.12 for v in steady])
+    few_before = result("convoy", "convoy view", [10.0, 11.0, 12.0])
+    few_after = result("convoy", "convoy view", [13.0, 14.0, 15.0])  # +27%, but 3 runs each
+
+    real = bc.compare(before, slower)
+    noisy = bc.compare(few_before, few_after)
+
+    assert real.significant and real.groups[0].practical
+    args = argparse.Namespace(before="a", after="b")
+    assert describe_comparison(real, args)[1].startswith("  convoy view: changed: median +12.0%")
+    assert noisy.groups[0].practical and not noisy.groups[0].beyond_noise
+    assert not noisy.significant
+    assert "no change: median +27.3%, within noise" in describe_comparison(noisy, args)[1]
+    assert not bc.compare(before, slower, threshold=0.2).significant  # the threshold is data
 
 
 @pytest.fixture

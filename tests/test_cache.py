@@ -204,3 +204,29 @@ def test_read_many_loads_only_the_misses_in_one_call():
     report = cache.warm("bead")
     assert report.loaded["bead"] == 3 and report.failed["bead"] == 1  # "gone" has no value
     assert calls[-4:] == [["a"], ["b"], ["c"], ["gone"]]  # each key's own loader
+
+
+def test_invalidate_on_drops_the_entry_when_its_token_changes() -> None:
+    cache = make()
+    loader = Loader(["a"])
+    assert cache.invalidate_on("agent", "list", ("Toast",)) is False  # the first token
+    cache.read_through("agent", "list", loader)
+    assert cache.invalidate_on("agent", "list", ("Toast",)) is False
+    cache.read_through("agent", "list", loader)
+    assert loader.calls == 1  # same token: the entry stands
+    assert cache.invalidate_on("agent", "list", ("Nux", "Toast")) is True
+    cache.read_through("agent", "list", loader)
+    assert loader.calls == 2  # a new polecat: read afresh, not after the TTL
+
+
+def test_registered_loaders_warm_a_cold_cache_and_yield_to_the_refresh_path() -> None:
+    cache = make()
+    cold, refresh = Loader("cold"), Loader("refresh")
+    cache.register("status", "server", cold)
+    assert cache.warm("status").loaded == {"status": 1}  # nothing read yet, still warmed
+    cache.clear()
+    cache.read_through("status", "server", refresh)
+    cache.register("status", "server", cold)  # a registered loader never replaces one
+    cache.clear()
+    cache.warm()
+    assert (cold.calls, refresh.calls) == (1, 2)

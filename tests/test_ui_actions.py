@@ -46,6 +46,8 @@ async def test_confirmed_action_runs_and_reports(key, method, kwargs):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert engine.actions.calls == []  # nothing runs before the answer
+        # A key with a preview asks once it has read what it will do (test_previews.py).
+        await wait_for(pilot, lambda: not app.screen.query_one("#yes").disabled)
         await pilot.press("y")
         await wait_for(pilot, lambda: (f"{method} done", "information") in notes)
         assert engine.actions.calls == [(method, kwargs)]

@@ -21,12 +21,20 @@ from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.guard import ActionResult, Guarded, action
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.ops.advisor import MISSING, IndexAdvisor, IndexFinding
+from gt_tui.engine.ops.preview import (
+    CleanupPreview,
+    FlushPreview,
+    PoolPreview,
+    flush_preview,
+    pool_preview,
+)
 from gt_tui.engine.ops.queue import QueueView, flush_queue, queue_view
 from gt_tui.errors import GtTuiError
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
+from gt_tui.town.server import read_server_status
 
 __all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
@@ -54,6 +62,17 @@ class Actions(Guarded):
         self.audit_log = audit_log
         self.cache = cache
         self.limits = limits
+        self._register_warm_up()
+
+    def _register_warm_up(self) -> None:
+        """What a warm-up loads even before any refresh (or after a clear): the agent list,
+        the server's status and the schema. A refresh's own loaders replace these."""
+        from gt_tui.engine.readers.work import AGENT_LIST, load_agents
+
+        db, town, cache = self.db, self.town, self.cache
+        cache.register(*AGENT_LIST, lambda: load_agents(cache, db, town))
+        cache.register("status", "server", lambda: read_server_status(db))
+        cache.register("status", "schema", lambda: detect_schema(db, town.databases))
 
     @property
     def audit_town(self) -> str:
@@ -75,6 +94,23 @@ class Actions(Guarded):
         """The sling queue against `sling.queue_size`."""
         schema = detect_schema(self.db, self.town.databases)
         return queue_view(self.db, self.town, schema, self.settings, now or datetime.now(UTC))
+
+    def preview_pool(self) -> PoolPreview:
+        """What `create_pool()` with the defaults would make: rigs, worktrees now and new."""
+        from gt_tui.engine.ops import worktree_pool
+
+        pools = worktree_pool.list_pool(self.town, self.settings)
+        return pool_preview(pools, self.settings.integer("pool.size"))
+
+    def preview_flush(self) -> FlushPreview:
+        """The slings `flush_queue()` would close, per rig."""
+        return flush_preview(self.queue())
+
+    def preview_cleanup(self) -> CleanupPreview:
+        """The sessions `cleanup_tmux()` would kill: those judged dead now."""
+        from gt_tui.town.tmux_sessions import list_town_sessions
+
+        return CleanupPreview(tuple(s.name for s in list_town_sessions(self.town) if not s.alive))
 
     def index_advice(self, explain: bool = True) -> list[IndexFinding]:
         """The index advisor's findings for every database of the town."""

@@ -15,11 +15,24 @@ from pathlib import Path
 from typing import Protocol
 
 from gt_tui.engine.guard import ActionResult
+from gt_tui.engine.ops.preview import CleanupPreview, FlushPreview, PoolPreview
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import GtTuiError
 
-__all__ = ["ActionResult", "Demo", "EngineCore", "EngineFacade", "Progress", "SandboxLoad"]
+__all__ = [
+    "ActionPreview",
+    "ActionResult",
+    "CleanupPreview",
+    "Demo",
+    "EngineCore",
+    "EngineFacade",
+    "FlushPreview",
+    "PoolPreview",
+    "Progress",
+    "SandboxLoad",
+]
 Progress = Callable[[float], None]
+ActionPreview = PoolPreview | FlushPreview | CleanupPreview  # each has values() for a question
 
 
 class TownActions(Protocol):
@@ -37,6 +50,12 @@ class TownActions(Protocol):
     def flush_queue(self, rig: str | None = None) -> ActionResult: ...
 
     def cleanup_tmux(self) -> ActionResult: ...
+
+    def preview_pool(self) -> PoolPreview: ...
+
+    def preview_flush(self) -> FlushPreview: ...
+
+    def preview_cleanup(self) -> CleanupPreview: ...
 
     def run_benchmark(
         self, kind: str | None = None, runs: int | None = None, progress: Progress | None = None
@@ -131,6 +150,20 @@ class EngineFacade:
     def cleanup_tmux(self) -> ActionResult:
         """Kill the tmux sessions of dead polecats (`tmux.cleanup`)."""
         return self._actions().cleanup_tmux()
+
+    # ------------------------------------------------------------ what they would do (read only)
+
+    def preview_pool(self) -> PoolPreview:
+        """Which rigs `create_pool` fills and how many worktrees each gets; changes nothing."""
+        return self._actions().preview_pool()
+
+    def preview_flush(self) -> FlushPreview:
+        """How many slings `flush_queue` would close, per rig; changes nothing."""
+        return self._actions().preview_flush()
+
+    def preview_cleanup(self) -> CleanupPreview:
+        """Which sessions `cleanup_tmux` would kill (the dead ones); changes nothing."""
+        return self._actions().preview_cleanup()
 
     def run_benchmark(
         self, kind: str | None = None, progress: Progress | None = None

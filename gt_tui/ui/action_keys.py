@@ -81,7 +81,7 @@ class ActionKeys(ConsoleState):
         if spec.choices:
             self.push_screen(BenchmarkScreen(spec), lambda kind: self._begin(spec, kind=kind))
         else:
-            self.push_screen(ConfirmScreen(spec), lambda ok: self._begin(spec, ok=ok))
+            self.push_screen(ConfirmScreen(spec, self.facade), lambda ok: self._begin(spec, ok=ok))
 
     def _begin(self, spec: keymap.Key, *, ok: bool | None = None, kind: str | None = None) -> None:
         if not ok and not kind:

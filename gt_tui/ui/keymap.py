@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
-from gt_tui.engine.facade import ActionResult, EngineFacade, Progress
+from gt_tui.engine.facade import ActionPreview, ActionResult, EngineFacade, Progress
 
 Run = Callable[[EngineFacade], ActionResult]
+Preview = Callable[[EngineFacade], ActionPreview]
 RunChosen = Callable[[EngineFacade, str, Progress], ActionResult]
 BENCHMARK_KINDS: tuple[tuple[str, str], ...] = (
     ("dolt", "Dolt query latency"),
@@ -37,6 +38,8 @@ class Key:
     run_chosen: RunChosen | None = None  # with `choices`: the action, given the kind chosen
     confirm: str = ""
     title: str = ""
+    preview: Preview | None = None  # reads what the action would do, for `confirm_with`
+    confirm_with: str = ""  # the question with the preview's values (its `values()` keys)
 
     @property
     def mutating(self) -> bool:
@@ -104,6 +107,8 @@ KEYS: tuple[Key, ...] = (
         run=EngineFacade.create_pool,
         title="Create worktree pool",
         confirm="Create a pool of ready git worktrees (default rig and size from settings)?",
+        preview=EngineFacade.preview_pool,
+        confirm_with="Create {new} git worktrees, each rig up to {size}: {rigs}?",
     ),
     Key(
         "f",
@@ -114,6 +119,8 @@ KEYS: tuple[Key, ...] = (
         run=EngineFacade.flush_queue,
         title="Flush sling queue",
         confirm="Drop every queued sling? Work waiting in the queue will not be dispatched.",
+        preview=EngineFacade.preview_flush,
+        confirm_with="Drop {slings} queued slings ({rigs})? They will not be dispatched.",
     ),
     Key(
         "b",
@@ -136,6 +143,8 @@ KEYS: tuple[Key, ...] = (
         run=EngineFacade.cleanup_tmux,
         title="Clean up tmux sessions",
         confirm="Kill the tmux sessions of dead polecats on the town's socket?",
+        preview=EngineFacade.preview_cleanup,
+        confirm_with="Kill {count} dead tmux sessions on the town's socket: {sessions}?",
     ),
 )
 ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"

@@ -1,7 +1,10 @@
 """Telling effect from noise: two benchmark runs side by side, group by group.
 
-`compare` gives each statistic's ratio (after / before) and whether the difference is
-beyond the noise of the runs (Mann-Whitney U; see `mann_whitney_p` for why).
+`compare` gives each statistic's ratio (after / before) and calls a difference real only
+when it is both beyond the noise of the runs (Mann-Whitney U, p < ALPHA; see
+`mann_whitney_p` for why) and larger than PRACTICAL_CHANGE (the medians differ by more than
+5%): with many runs a rank test finds a 3% drift between two identical back-to-back runs
+"significant", and that is no change an operator should act on.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from gt_tui.engine.bench.results import BenchGroup, BenchResult
 from gt_tui.errors import GtTuiError
 
 ALPHA = 0.05
+PRACTICAL_CHANGE = 0.05  # a real change moves the median by more than this fraction
 EXACT_LIMIT = 400  # exact Mann-Whitney distribution up to n1 * n2 of this (no ties)
 
 
@@ -112,8 +116,16 @@ class GroupComparison:
     label: str
     ratios: tuple[StatRatio, ...]
     p_value: float
-    significant: bool
+    significant: bool  # beyond the noise AND larger than the practical threshold
     method: str = "Mann-Whitney U, two-sided"
+    beyond_noise: bool = False  # p < alpha
+    change: float | None = None  # the median's relative change, after / before - 1
+    threshold: float = PRACTICAL_CHANGE
+
+    @property
+    def practical(self) -> bool:
+        """The median moved by more than the threshold."""
+        return self.change is not None and abs(self.change) > self.threshold
 
 
 @dataclass(frozen=True)
@@ -142,15 +154,22 @@ class Comparison:
         }
 
 
-def compare(before: BenchResult, after: BenchResult, alpha: float = ALPHA) -> Comparison:
-    """Per-stat ratios (after / before) and whether each difference is beyond the noise."""
+def compare(
+    before: BenchResult,
+    after: BenchResult,
+    alpha: float = ALPHA,
+    threshold: float = PRACTICAL_CHANGE,
+) -> Comparison:
+    """Per-stat ratios (after / before) and whether each difference is real: beyond the
+    noise (p < alpha) and a median change larger than `threshold`."""
     if before.kind != after.kind:
         raise GtTuiError(f"cannot compare a {before.kind} run with a {after.kind} run")
     pairs = [(g, after.group(g.label)) for g in before.groups]
     matched = [(b, a) for b, a in pairs if a is not None]
     if not matched:
         matched = [(_headline(before), _headline(after))]
-    return Comparison(before.kind, before.unit, tuple(_compare(b, a, alpha) for b, a in matched))
+    groups = tuple(_compare(b, a, alpha, threshold) for b, a in matched)
+    return Comparison(before.kind, before.unit, groups)
 
 
 def _headline(result: BenchResult) -> BenchGroup:
@@ -164,10 +183,24 @@ def _headline(result: BenchResult) -> BenchGroup:
     )
 
 
-def _compare(before: BenchGroup, after: BenchGroup, alpha: float) -> GroupComparison:
+def _compare(
+    before: BenchGroup, after: BenchGroup, alpha: float, threshold: float
+) -> GroupComparison:
     ratios = tuple(
         StatRatio(stat, getattr(before, stat), getattr(after, stat))
         for stat in ("p50", "p95", "p99", "qps")
     )
     p_value = mann_whitney_p(before.samples, after.samples)
-    return GroupComparison(before.label, ratios, p_value, p_value < alpha)
+    median = ratios[0].ratio
+    change = None if median is None else median - 1.0
+    beyond = p_value < alpha
+    practical = change is not None and abs(change) > threshold
+    return GroupComparison(
+        before.label,
+        ratios,
+        p_value,
+        beyond and practical,
+        beyond_noise=beyond,
+        change=change,
+        threshold=threshold,
+    )

@@ -8,7 +8,9 @@ not thread-safe); loaders run outside it. Its statistics are `stats`'.
 
 The refresh path calls `read_through(kind, key, loader)`. The cache remembers each key's
 loader, so warm-up (load what is missing) and refresh (load again) work for whatever the
-refresh path has read, without the cache knowing any SQL.
+refresh path has read, without the cache knowing any SQL; `register` gives a key a loader
+before any refresh has read it (so a warm-up warms from a cold start). `invalidate_on` drops
+an entry when a token of what it depends on changes (a new polecat directory, a new session).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class EngineCache:
         self._lock = threading.RLock()
         self._hits = dict.fromkeys(KINDS, 0)
         self._misses = dict.fromkeys(KINDS, 0)
+        self._tokens: dict[tuple[str, Hashable], Hashable] = {}
         self._apply(config)
 
     @classmethod
@@ -132,6 +135,27 @@ class EngineCache:
             value = loader()
             self.put(kind, key, value)
         return value
+
+    def register(self, kind: str, key: Hashable, loader: Loader) -> None:
+        """Remember `loader` for `key` unless one is remembered already (for warm-up)."""
+        with self._lock:
+            loaders = self._loaders[_check_kind(kind)]
+            if key not in loaders:
+                loaders[key] = loader
+
+    def invalidate_on(self, kind: str, key: Hashable, token: Hashable) -> bool:
+        """Drop the entry when `token` differs from the one given last time; True if dropped.
+
+        The token stands for what the entry depends on that the engine sees change (the
+        polecat directories, the tmux sessions); the first token given drops nothing.
+        """
+        full_key = (_check_kind(kind), key)
+        with self._lock:
+            before = self._tokens.get(full_key, token)
+            self._tokens[full_key] = token
+            if before == token:
+                return False
+            return self._tiers[TIER_OF[kind]].pop(full_key, _MISSING) is not _MISSING
 
     def read_many(
         self, kind: str, keys: Iterable[Hashable], load: ManyLoader

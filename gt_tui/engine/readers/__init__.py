@@ -26,8 +26,8 @@ READERS: tuple[Reader, ...] = (
     Reader("patrols", True, read_patrols),
     Reader("queue", True, read_queue),
     Reader("merge_requests", True, read_merge_requests),
-    Reader("agents", True, read_agents),
     Reader("files", False, read_files),
     Reader("tmux", False, read_tmux),
+    Reader("agents", True, read_agents),  # after files and tmux: their changes invalidate it
     Reader("host", False, read_host),
 )

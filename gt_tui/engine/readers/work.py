@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 
+from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.collectors import lenient_utc, patrol_samples
-from gt_tui.engine.readers.dolt import known_schema
+from gt_tui.engine.readers.dolt import cached_schema, known_schema
 from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.snapshot import Sample
 from gt_tui.town import beads
@@ -68,13 +69,25 @@ def read_merge_requests(ctx: ReadContext) -> Reading:
     return Reading(facts={"merge_requests": requests}, schema=schema)
 
 
+AGENT_LIST = ("agent", "list")  # the agent list's L2 cache entry (kind, key)
+
+
+def load_agents(cache: EngineCache, db: Database, town: Town) -> list[Row]:
+    """The agent beads, read afresh (the loader of the agent list, for warm-up too)."""
+    return beads.agents(db, cached_schema(cache, db, town), town.databases)
+
+
 def read_agents(ctx: ReadContext) -> Reading:
-    """The agent list: an L2 query result (spec §4), re-read when it expires or is cleared."""
+    """The agent list: an L2 query result (spec §4), re-read when it expires or is cleared,
+    and when this refresh's files or tmux reader saw the polecats or the sessions change
+    (the agents reader runs after them): a new polecat brings a new agent bead."""
     read: list[BeadsSchema] = []  # the schema only matters when the list is read afresh
 
     def load() -> list[Row]:
         read.append(known_schema(ctx))
         return beads.agents(ctx.db, read[0], ctx.town.databases)
 
-    rows = ctx.cache.read_through("agent", "list", load)
+    seen = (frozenset(ctx.facts.polecats), ctx.facts.tmux_sessions)
+    ctx.cache.invalidate_on(*AGENT_LIST, seen)
+    rows = ctx.cache.read_through(*AGENT_LIST, load)
     return Reading(facts={"agents": len(rows)}, schema=read[0] if read else None)
