@@ -2,7 +2,7 @@
 
 The trend is scaled from zero up to the larger of the window's maximum and the warning threshold,
 so a healthy window sits low and calm; each bar takes the colour its own value earns against the
-thresholds. A near-constant window (its spread under a quarter of its maximum) is instead scaled
+thresholds. A near-constant window (the bars' spread under a quarter of their maximum) is scaled
 from below its minimum to its maximum, so its variation shows; every sample draws at least the
 lowest bar, so a window with samples is never blank (the bars' colours still say the health).
 """
