@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rich.console import Console
-from snapshots_fixtures import NOW, calm_snapshot, summarise
+from snapshots_fixtures import NOW, calm_snapshot, summarise, trouble_snapshot
 
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.facts import TownFacts
@@ -13,6 +13,7 @@ from gt_tui.engine.snapshot import Sample
 from gt_tui.export import metric_view, window
 from gt_tui.export.charts import Trend, plot_scale, plot_unit, trend_scale
 from gt_tui.export.style import DEFAULT_PALETTE, format_age, format_duration
+from gt_tui.export.text import render_text
 from gt_tui.health import METRICS, Threshold
 from gt_tui.units import format_figure, split_figure
 
@@ -134,3 +135,9 @@ def test_the_pane_says_a_unit_once_when_narrow():
     grouped = (Sample(0.0008, NOW, "c", "hq"), Sample(0.0012, NOW, "d", "gt"))
     column = plain(window.breakdown_table(summarise("convoy_refresh", grouped), DEFAULT_PALETTE))
     assert "p95 ms" in column and "1.20" in column  # one unit for the column, said in its header
+
+
+def test_the_refresh_time_reads_the_same_in_the_header_and_the_engine_strip():
+    text = render_text(trouble_snapshot(), color=False, width=120)
+    assert "refresh 6.42 s > target 5s" in text  # the header
+    assert "engine   refresh 6.42 s" in text  # today `6420 ms` beside the header's `6.4s`
