@@ -26,6 +26,7 @@ from gt_tui.engine.snapshot import (
 )
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.health import METRIC_BY_KEY, Health
+from gt_tui.units import format_figure
 
 NOW = datetime(2026, 5, 1, 14, 3, 27, tzinfo=UTC)
 RIGS = ("gastown", "beads")
@@ -136,16 +137,32 @@ def calm_metrics() -> tuple[MetricSummary, ...]:
     )
 
 
-def calm_nodes() -> tuple[MapNode, ...]:
-    healthy = Health.HEALTHY
+def p95_fact(metrics: tuple[MetricSummary, ...], key: str, prefix: str = "p95") -> str:
+    """A map box's p95 as the engine writes it, from the metric the pane shows."""
+    metric = next(m for m in metrics if m.key == key)
+    return f"{prefix} {format_figure(metric.p95, metric.unit, key)}"
+
+
+def calm_nodes(metrics: tuple[MetricSummary, ...] | None = None) -> tuple[MapNode, ...]:
+    healthy, m = Health.HEALTHY, metrics or calm_metrics()
     return (
-        MapNode("mayor", "Mayor", healthy, ("dispatch wait 0.8 s", "2 slings queued")),
+        MapNode("mayor", "Mayor", healthy, ("oldest wait 48s", "2 slings queued")),
         MapNode("deacon", "Deacon", healthy, ("patrol p95 21 s", "heartbeat 12s ago")),
-        MapNode("mail", "Mail", healthy, ("lag p95 0.6 s", "backlog 3")),
-        MapNode("dolt", "Dolt server", healthy, ("p95 5.0 ms", "12 connections", "0 long queries")),
+        MapNode("mail", "Mail", healthy, (p95_fact(m, "mail_lag", "lag p95"), "backlog 3")),
+        MapNode(
+            "dolt",
+            "Dolt server",
+            healthy,
+            (p95_fact(m, "dolt_latency"), "12 connections", "0 long queries"),
+        ),
         MapNode("witness", "Witness", healthy, ("patrol p95 22 s", "heartbeat 9s ago")),
-        MapNode("refinery", "Refinery", healthy, ("2 merge requests", "oldest 4m")),
-        MapNode("polecats", "Polecats", healthy, ("spawn p95 3.9 s", "7 running / 9")),
+        MapNode("refinery", "Refinery", healthy, ("2 merge requests", "oldest 4m 0s")),
+        MapNode(
+            "polecats",
+            "Polecats",
+            healthy,
+            (p95_fact(m, "polecat_spawn", "spawn p95"), "7 running / 9"),
+        ),
     )
 
 
@@ -221,15 +238,20 @@ def trouble_snapshot() -> Snapshot:
         metrics[4], stale=True, error="wisps query timed out after 5 s", error_since=since
     )
     nodes = list(calm_nodes())
+    m = tuple(metrics)
     nodes[3] = MapNode(
         "dolt",
         "Dolt server",
         Health.DANGER,
-        ("p95 78.5 ms", "61 connections", "3 long queries > 5 s"),
+        (p95_fact(m, "dolt_latency"), "61 connections", "3 long queries > 5 s"),
     )
-    nodes[2] = MapNode("mail", "Mail", Health.WARNING, ("lag p95 4.2 s", "backlog 41"))
+    lag = p95_fact(m, "mail_lag", "lag p95")
+    nodes[2] = MapNode("mail", "Mail", Health.WARNING, (lag, "backlog 41"))
     nodes[6] = MapNode(
-        "polecats", "Polecats", Health.WARNING, ("spawn p95 12.4 s", "9 running / 9")
+        "polecats",
+        "Polecats",
+        Health.WARNING,
+        (p95_fact(m, "polecat_spawn", "spawn p95"), "9 running / 9"),
     )
     return calm_snapshot(
         metrics=tuple(metrics),

@@ -63,7 +63,7 @@ def test_the_deacon_is_one_role_whatever_form_its_address_takes() -> None:
         Sample(99.0, NOW, "d", "gastown/witness"),
     ]
     found = nodes(inputs(TownFacts(deacon_heartbeat=NOW), patrol_cycle=cycles))
-    assert found["deacon"].facts[0] == "cycle p95 29s (3)"  # p95 of 10, 20, 30: all three
+    assert found["deacon"].facts[0] == "cycle p95 29 s (3)"  # p95 of 10, 20, 30: all three
 
 
 def test_stale_deacon_heartbeat_is_a_warning_then_danger() -> None:
@@ -71,7 +71,7 @@ def test_stale_deacon_heartbeat_is_a_warning_then_danger() -> None:
     dead = nodes(inputs(TownFacts(deacon_heartbeat=NOW - timedelta(minutes=21))))
     assert late["deacon"].health is Health.WARNING
     assert dead["deacon"].health is Health.DANGER
-    assert "heartbeat 6m ago" in late["deacon"].facts
+    assert "heartbeat 6m 0s ago" in late["deacon"].facts
 
 
 def test_queue_depth_against_its_limit() -> None:
@@ -108,7 +108,7 @@ def test_refinery_queue_and_polecat_offenders() -> None:
     )
     found = nodes(inputs(facts))
     assert found["refinery"].health is Health.DANGER
-    assert "oldest 20m" in found["refinery"].facts
+    assert "oldest 20m 0s" in found["refinery"].facts
     assert found["polecats"].health is Health.WARNING
     assert "running 1 of 1" in found["polecats"].facts
 

@@ -120,7 +120,7 @@ def test_a_town_built_with_todays_conventions_reads_exactly(
         ("deacon/", 2),
     ]
     boxes = {node.key: node for node in snap.bottlenecks}
-    assert boxes["deacon"].facts[0] == "cycle p95 39s (2)"
+    assert boxes["deacon"].facts[0] == "cycle p95 39 s (2)"
 
     # Convoys: gt's open is status 'open'; staged ones apart.
     assert (snap.town.convoys_open, snap.town.convoys_staged) == (1, 2)
@@ -140,7 +140,7 @@ def test_a_town_built_with_todays_conventions_reads_exactly(
     # Sling contexts: one queued, one circuit-broken in the window.
     assert (facts.queue_depth, facts.dispatch_failures) == (1, 1)
     assert boxes["mayor"].health is Health.WARNING
-    assert boxes["mayor"].facts == ("dispatch failures 1", "queue 1/100", "oldest wait 15m")
+    assert boxes["mayor"].facts == ("dispatch failures 1", "queue 1/100", "oldest wait 15m 0s")
 
     # The rig without a prefix: its polecat's session is gt-Moss, seen live on tmux.
     assert snap.town.polecats == 4

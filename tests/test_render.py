@@ -45,7 +45,7 @@ def test_plain_text_names_every_metric_with_numbers_and_words():
     assert "\x1b" not in text
     for metric in calm_snapshot().metrics:
         assert metric.label in text
-        assert f"{style.format_value(metric.p95)} {metric.unit}" in text
+        assert metric_view.figure(metric, metric.p95) in text
     assert text.count("● HEALTHY") >= 5 + 7
     assert "No bottleneck" in text
     assert "root@127.0.0.1:3307" in text
@@ -66,12 +66,12 @@ def test_text_fits_the_width(width):
 
 def test_town_in_trouble_says_what_and_why():
     text = render_text(trouble_snapshot(), color=False, width=120)
-    assert "✖ Bottleneck: Dolt server — p95 78.5 ms · 61 connections" in text
+    assert "✖ Bottleneck: Dolt server — p95 81.2 ms · 61 connections" in text
     assert "✖ DANGER" in text
     assert "▲ WARNING" in text
     assert "◌ STALE 42s" in text
     assert "✖ patrol_cycle: wisps query timed out after 5 s  42s" in text
-    assert "refresh 6.4s > target 5s ✖" in text  # 6.42 s refresh against a 5 s target
+    assert "refresh 6.42 s > target 5s ✖" in text  # 6.42 s refresh against a 5 s target
 
 
 def test_nothing_measured_yet():
@@ -89,7 +89,15 @@ def test_format_value(value, shown):
 
 
 @pytest.mark.parametrize(
-    ("seconds", "shown"), [(-5, "0s"), (42, "42s"), (99, "99s"), (100, "1m"), (7200, "2h")]
+    ("seconds", "shown"),
+    [
+        (-5, "0s"),
+        (42, "42s"),
+        (91, "1m 31s"),
+        (7200, "2h 0m"),
+        (10500, "2h 55m"),
+        (691200, "8d 0h"),
+    ],
 )
 def test_format_age(seconds, shown):
     assert style.format_age(seconds) == shown
@@ -113,8 +121,8 @@ def test_header_shortens_before_it_drops():
     view = ViewState(now=NOW + timedelta(seconds=3))
     wide = header_view.header_line(snapshot, view, DEFAULT_PALETTE, 160).plain
     narrow = header_view.header_line(snapshot, view, DEFAULT_PALETTE, 80).plain
-    assert "medium town · target <5s · refresh 6.4s ✖ over target" in wide
-    assert "medium 6.4s > 5s ✖" in narrow
+    assert "medium town · target <5s · refresh 6.42 s ✖ over target" in wide
+    assert "medium 6.42 s > 5s ✖" in narrow
     for line in (wide, narrow):
         assert "gastown-demo" in line and "✖ DANGER" in line and "14:03:30" in line
         assert "3s ago" in line
@@ -141,7 +149,7 @@ def test_header_states():
 
 def test_trend_scales_from_zero_to_the_warning_line():
     trend = Trend([0, 5, 10], Threshold(10, 50), lambda h: "")
-    assert [eighths for eighths, _ in trend.columns(3, 1)] == [0, 4, 8]
+    assert [eighths for eighths, _ in trend.columns(3, 1)] == [1, 4, 8]  # a zero sample: lowest
     spiky = Trend([10, 20], Threshold(10, 50), lambda h: "")
     assert [eighths for eighths, _ in spiky.columns(2, 2)] == [8, 16]
     # a tiny positive value still shows, and buckets keep the worst value
@@ -181,7 +189,7 @@ def test_worst_samples_and_what_is_over_threshold():
     worst = plain(
         window.worst_samples_table(snapshot.metric("polecat_spawn"), NOW, DEFAULT_PALETTE)
     )
-    assert worst.index("12.4") < worst.index("11.0")
+    assert worst.index("12 s") < worst.index("11 s")  # whole seconds: spawn events are 1-s
     assert "Slit" in worst and "gastown" in worst  # the polecat, and its rig as the group
     items = window.over_threshold(snapshot)
     assert items[0][0].key == "dolt_latency"
@@ -254,7 +262,7 @@ def test_refresh_time_in_the_unit_that_reads_best():
     fast = calm_snapshot()  # 182 ms
     line = header_view.header_line(fast, ViewState(now=NOW), DEFAULT_PALETTE, 160).plain
     assert "refresh 182 ms ✓" in line
-    assert style.format_duration(0.005) == "5 ms" and style.format_duration(6.42) == "6.4s"
+    assert style.format_duration(0.005) == "5.00 ms" and style.format_duration(6.42) == "6.42 s"
 
 
 def test_breakdown_needs_groups():

@@ -52,7 +52,7 @@ async def test_first_refresh_fills_the_dashboard():
         assert app.screen.query_one("#node-dolt", MapBox).has_class("-bottleneck")
         text = screen_text(app)
         assert "gastown-demo" in text and "✖ Bottleneck: Dolt server" in text
-        assert "refresh 6420 ms" in text
+        assert "engine   refresh 6.42 s" in text
         assert app.focused is None  # calm start: no focus ring anywhere
 
 

@@ -83,7 +83,7 @@ async def test_a_stale_metric_is_greyed_with_its_age_and_reason_then_recovers():
         clock.now = NOW + timedelta(seconds=18)
         app.broadcast()
         await pilot.pause()
-        assert "◌ STALE 60s" in screen_text(app)
+        assert "◌ STALE 1m 0s" in screen_text(app)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.refreshes == 2)
         await pilot.pause()

@@ -33,7 +33,7 @@ async def test_layout_follows_the_terminal_size():
         assert titles[0] == "1 Dolt query latency"
         assert all(box.region.height >= 6 for box in screen.query(MapBox))  # rows share the room
         text = screen_text(app)
-        assert "medium town · target <5s · refresh 6.4s ✖ over target" in text
+        assert "medium town · target <5s · refresh 6.42 s ✖ over target" in text
         assert "Over threshold" in text
 
 

@@ -117,7 +117,7 @@ async def test_wall_map_shows_one_fact_per_box_until_the_screen_is_huge():
         box = app.screen.query_one("#node-dolt", MapBox)
         assert box.region.height == 3  # one line inside: the first of the three facts
         text = screen_text(app)
-        assert "p95 78.5 ms" in text and "3 long queries" not in text
+        assert "p95 81.2 ms" in text and "3 long queries" not in text
         await pilot.resize_terminal(200, 60)
         await pilot.pause()
         assert "3 long queries" in screen_text(app)

@@ -13,6 +13,7 @@ from gt_tui.engine.snapshot import MapNode, MetricSummary, SourceError
 from gt_tui.engine.window import summarize
 from gt_tui.health import Health
 from gt_tui.town.addresses import DEACON, canonical_address
+from gt_tui.units import format_age, format_figure
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,14 @@ class MapInputs:
 
 
 def _secs(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f}s" if value < 120 else f"{value / 60:.0f}m"
+    return "—" if value is None else format_age(value)
 
 
 def _p95(metric: MetricSummary, unit: str = "s") -> str:
-    return "no samples" if metric.p95 is None else f"p95 {metric.p95:.1f}{unit}"
+    """The p95 as the metric's pane writes it (`p95 80 µs`, `p95 3 s`), the value in `unit`."""
+    return (
+        "no samples" if metric.p95 is None else f"p95 {format_figure(metric.p95, unit, metric.key)}"
+    )
 
 
 def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
@@ -57,7 +59,7 @@ def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[
     if stats.p95 is None:
         return Health.UNKNOWN, "no cycles"
     judged = h.Threshold(metric.warning, metric.danger).judge(stats.p95)
-    return judged, f"cycle p95 {stats.p95:.0f}s ({stats.count})"
+    return judged, f"cycle p95 {format_figure(stats.p95, metric.unit, metric.key)} ({stats.count})"
 
 
 def mayor(i: MapInputs) -> MapNode:

@@ -1,8 +1,10 @@
 """Text-mode charts drawn with Rich alone: three-row digits and a threshold-coloured trend.
 
-The trend is scaled from zero (never from the window's minimum, which turns 8.1 vs 8.3 ms of noise
-into a cliff) up to the larger of the window's maximum and the warning threshold, so a healthy
-window sits low and calm; each bar takes the colour its own value earns against the thresholds.
+The trend is scaled from zero up to the larger of the window's maximum and the warning threshold,
+so a healthy window sits low and calm; each bar takes the colour its own value earns against the
+thresholds. A near-constant window (the bars' spread under a quarter of their maximum) is scaled
+from below its minimum to its maximum, so its variation shows; every sample draws at least the
+lowest bar, so a window with samples is never blank (the bars' colours still say the health).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _GLYPHS: dict[str, tuple[str, ...]] = {
     "8": ("┏━┓", "┣━┫", "┗━┛"),
     "9": ("┏━┓", "┗━┫", "╺━┛"),
     ".": (" ", " ", "•"),
+    ":": ("•", " ", "•"),
     "-": ("   ", "╺━╸", "   "),
     "—": ("   ", "╺━╸", "   "),
     " ": (" ", " ", " "),
@@ -51,6 +54,7 @@ _GLYPHS5: dict[str, tuple[str, ...]] = {
     "8": ("┏━━━┓", "┃   ┃", "┣━━━┫", "┃   ┃", "┗━━━┛"),
     "9": ("┏━━━┓", "┃   ┃", "┗━━━┫", "    ┃", "╺━━━┛"),
     ".": (" ", " ", " ", " ", "•"),
+    ":": (" ", "•", " ", "•", " "),
     "-": ("     ", "     ", "╺━━━╸", "     ", "     "),
     "—": ("     ", "     ", "╺━━━╸", "     ", "     "),
     " ": ("  ", "  ", "  ", "  ", "  "),
@@ -151,6 +155,25 @@ def _buckets(values: Sequence[float], width: int) -> list[float]:
     return [max(values[int(step * i) : int(step * (i + 1))] or (0.0,)) for i in range(width)]
 
 
+NEAR_CONSTANT_SPREAD = 0.25  # a window whose spread is under this share of its maximum
+
+
+def trend_scale(values: Sequence[float], warning: float) -> tuple[float, float]:
+    """The (floor, top) a window of non-negative values is drawn between.
+
+    From zero to the larger of its maximum and the warning line; a near-constant (not constant)
+    window from three spreads below its minimum to its maximum, so its values fill the top three
+    quarters of the height.
+    """
+    if not values:
+        return 0.0, warning or 1.0
+    low, high = min(values), max(values)
+    spread = high - low
+    if 0 < spread < NEAR_CONSTANT_SPREAD * high:
+        return max(0.0, low - 3 * spread), high
+    return 0.0, max(high, warning) or 1.0
+
+
 class Trend:
     """Bars of a metric's window, oldest left, newest right, one colour per bar by threshold."""
 
@@ -172,15 +195,14 @@ class Trend:
         self.empty_style = empty_style
 
     def columns(self, width: int, height: int) -> list[tuple[int, float]]:
-        """Each column's bar height in eighths of a row, with the value that drew it."""
+        """Each column's bar height in eighths of a row (at least 1), and the value that drew it."""
         columns = _buckets(self.values, width)
-        top = max([*columns, self.threshold.warning]) or 1.0
+        floor, top = trend_scale(
+            self.values, self.threshold.warning
+        )  # the window's, not a bucket's
         levels = height * 8
-        heights = []
-        for value in columns:
-            eighths = round(value / top * levels)
-            heights.append((max(eighths, 1 if value > 0 else 0), value))
-        return heights
+        span = (top - floor) or 1.0
+        return [(max(1, round((value - floor) / span * levels)), value) for value in columns]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -198,3 +220,31 @@ class Trend:
                 line.append(Segment(_BARS[level], style if level else None))
             yield from Segment.simplify(line)
             yield Segment.line()
+
+
+PLOT_FIT_BELOW = 0.1  # a window whose maximum is under this share of the warning is fitted
+_TIME_UNITS = (("µs", 1e-6), ("ms", 1e-3), ("s", 1.0))
+
+
+def plot_scale(values: Sequence[float], warning: float) -> tuple[float, float]:
+    """The y range of the zoomed chart: zero to above the larger of the maximum and the warning
+    line; fitted to the data, with a margin, when it is near-constant or lies far below the
+    warning line, so its shape shows."""
+    if not values:
+        return 0.0, warning * 1.2 or 1.0
+    low, high = min(values), max(values)
+    near_constant = 0 < high - low < NEAR_CONSTANT_SPREAD * high
+    if not near_constant and high >= PLOT_FIT_BELOW * warning:
+        return 0.0, max(high, warning) * 1.2 or 1.0
+    margin = (high - low) * 0.2 or high * 0.2 or 1.0
+    return max(0.0, low - margin), high + margin
+
+
+def plot_unit(values: Sequence[float], unit: str) -> tuple[str, float]:
+    """The time unit the chart's axis reads best in, and the factor from the metric's unit."""
+    seconds_per = dict(_TIME_UNITS).get(unit)
+    if seconds_per is None:
+        return unit, 1.0
+    largest = max((abs(v) for v in values), default=0.0) * seconds_per
+    name, size = next((n, z) for n, z in _TIME_UNITS if largest < z * 1000 or n == "s")
+    return name, seconds_per / size

@@ -15,6 +15,7 @@ from gt_tui.export.style import (
     Part,
     fit_line,
     format_age,
+    format_duration,
 )
 
 
@@ -28,7 +29,7 @@ def engine_strip(engine: EngineInfo, palette: Palette, width: int, *, wall: bool
     ratio = f"  {engine.cache_hits * 100 // lookups}%" if lookups else ""
     queue_full = engine.queue_limit and engine.queue_depth >= 0.8 * engine.queue_limit
     parts = [
-        Part.of(0, seg("refresh ", f"{engine.refresh_ms:.0f} ms")),
+        Part.of(0, seg("refresh ", format_duration(engine.refresh_ms / 1000))),
         Part.of(2, seg("queries ", str(engine.queries))),
         Part.of(3, seg("pool ", _pool_text(engine))),
         Part.of(

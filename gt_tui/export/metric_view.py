@@ -17,11 +17,22 @@ from gt_tui.export.style import (
     FitLine,
     Palette,
     Part,
-    format_value,
     metric_badge,
     threshold_of,
 )
 from gt_tui.health import Health
+from gt_tui.units import (
+    WHOLE_SECOND_CAPTION,
+    WHOLE_SECOND_MARK,
+    format_figure,
+    is_whole_seconds,
+    split_figure,
+)
+
+
+def figure(metric: MetricSummary, value: float | None) -> str:
+    """One of the metric's values as every view writes it: `80 µs`, `1.50 s`, `3 s`, `1m 31s`."""
+    return format_figure(value, metric.unit, metric.key)
 
 
 def big_headline(metric: MetricSummary, palette: Palette, rows: int = 3) -> BigNumber:
@@ -34,26 +45,49 @@ def big_headline(metric: MetricSummary, palette: Palette, rows: int = 3) -> BigN
         style = palette.muted
     else:
         style = palette.strong
+    number, unit = (
+        ("—", metric.unit)
+        if metric.headline is None
+        else split_figure(metric.headline, metric.unit, metric.key)
+    )
+    # `±1` beside the unit: figures from 1-second timestamps are whole seconds, give or take one.
+    mark = (
+        WHOLE_SECOND_CAPTION if is_whole_seconds(metric.key) and metric.headline is not None else ""
+    )
     return BigNumber(
-        format_value(metric.headline),
+        number,
         style,
-        side=("p95", "", metric.unit),
+        side=("p95", mark, unit),
         side_style=palette.muted,
         rows=rows,
     )
 
 
 def stats_line(metric: MetricSummary, palette: Palette) -> RenderableType:
-    """p50 4.1  max 12.0: the rest of the window's shape (max goes first when narrow)."""
+    """p50 4.10 ms  max 12.0 ms: the rest of the window's shape. When narrow, a unit the big
+    headline already shows is said once, then not at all; last, only the p50 is left."""
     if metric.count == 0:
         return Text("no samples in window", style=palette.muted, overflow="ellipsis", no_wrap=True)
     style = palette.stale if metric.stale else ""
-    return FitLine(
-        [
-            Part.of(0, Text.assemble(("p50 ", palette.muted), (format_value(metric.p50), style))),
-            Part.of(1, Text.assemble(("max ", palette.muted), (format_value(metric.max), style))),
-        ]
-    )
+    (p50, p50_unit), (top, top_unit) = (_split(metric, v) for v in (metric.p50, metric.max))
+
+    def line(p50_text: str, max_text: str | None) -> Text:
+        parts = [("p50 ", palette.muted), (p50_text, style)]
+        if max_text is not None:
+            parts += [("  max ", palette.muted), (max_text, style)]
+        return Text.assemble(*parts)
+
+    forms = [line(f"{p50} {p50_unit}", f"{top} {top_unit}")]
+    if p50_unit == top_unit:
+        forms.append(line(p50, f"{top} {top_unit}"))
+        if top_unit == big_headline(metric, palette).side[2]:
+            forms.append(line(p50, top))
+    forms.append(line(f"{p50} {p50_unit}", None))
+    return FitLine([Part.of(0, *forms)])
+
+
+def _split(metric: MetricSummary, value: float | None) -> tuple[str, str]:
+    return ("—", "") if value is None else split_figure(value, metric.unit, metric.key)
 
 
 def metric_body(
@@ -117,14 +151,12 @@ def metrics_table(
 def _metric_cells(metric: MetricSummary, now: datetime, palette: Palette) -> list[RenderableType]:
     value_style = palette.stale if metric.stale else ""
 
-    def value(number: float | None) -> str:
-        return "—" if number is None else f"{format_value(number)} {metric.unit}"
-
+    mark = f" ({WHOLE_SECOND_MARK})" if is_whole_seconds(metric.key) else ""
     return [
-        Text(metric.label, style=value_style),
-        Text(value(metric.p95), style=big_headline(metric, palette).style),
-        Text(value(metric.p50), style=value_style),
-        Text(value(metric.max), style=value_style),
+        Text(f"{metric.label}{mark}", style=value_style),
+        Text(figure(metric, metric.p95), style=big_headline(metric, palette).style),
+        Text(figure(metric, metric.p50), style=value_style),
+        Text(figure(metric, metric.max), style=value_style),
         Text(str(metric.count), style=value_style),
         metric_badge(metric, now, palette),
         metric_trend(metric, palette, height=1, empty_text="—"),

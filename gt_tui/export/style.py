@@ -16,6 +16,8 @@ from rich.text import Text
 
 from gt_tui.engine.snapshot import MetricSummary
 from gt_tui.health import Health, Threshold
+from gt_tui.units import format_age as format_age
+from gt_tui.units import format_duration as format_duration
 
 HEALTH_WORDS = {
     Health.HEALTHY: "HEALTHY",
@@ -90,7 +92,10 @@ class ViewState:
 
 
 def format_value(value: float | None) -> str:
-    """A measurement with as many digits as a person can use: 0.42, 8.2, 42.1, 420."""
+    """A count or rate with as many digits as a person can use: 0.42, 8.2, 42.1, 420.
+
+    Durations go through `format_duration`/`format_age` and a metric's values through
+    `gt_tui.units.format_figure`, which pick the unit per value."""
     if value is None:
         return "—"
     magnitude = abs(value)
@@ -99,25 +104,6 @@ def format_value(value: float | None) -> str:
     if magnitude < 100:
         return f"{value:.1f}"
     return f"{value:.0f}"
-
-
-def format_duration(seconds: float) -> str:
-    """A duration in the unit that reads best: 5 ms, 182 ms, 1.2s, 42s."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{format_value(seconds)}s"
-
-
-def format_age(seconds: float) -> str:
-    """A compact age: 42s, 12m, 3h, 2d."""
-    whole = max(0, int(seconds))
-    if whole < 100:
-        return f"{whole}s"
-    if whole < 100 * 60:
-        return f"{whole // 60}m"
-    if whole < 48 * 3600:
-        return f"{whole // 3600}h"
-    return f"{whole // 86400}d"
 
 
 def age_since(since: datetime | None, now: datetime) -> str | None:

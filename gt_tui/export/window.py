@@ -16,19 +16,20 @@ from rich.text import Text
 from gt_tui.engine.snapshot import DoltInfo, HostInfo, MetricSummary, Sample, Snapshot
 from gt_tui.engine.window import percentile
 from gt_tui.export.dolt_view import dolt_zoom_rows
+from gt_tui.export.metric_view import figure
 from gt_tui.export.style import (
     HEALTH_ICONS,
     SHORT_LABELS,
     Palette,
     age_since,
     format_age,
-    format_value,
     health_badge,
     metric_badge,
     threshold_of,
     thresholds_text,
 )
 from gt_tui.health import Health
+from gt_tui.units import UNIT_SECONDS, WHOLE_SECOND_MARK, is_whole_seconds, number_in, split_figure
 
 PER_METRIC_ATTENTION = 3
 
@@ -82,7 +83,7 @@ def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> Re
         health = threshold_of(metric).judge(sample.value)
         grid.add_row(
             Text(HEALTH_ICONS[health], style=palette.of(health)),
-            Text(f"{format_value(sample.value)} {metric.unit}", style=palette.of(health)),
+            Text(figure(metric, sample.value), style=palette.of(health)),
             SHORT_LABELS.get(metric.key, metric.label),
             short_subject(sample),
         )
@@ -137,13 +138,14 @@ def zoom_summary(
     numbers = Text.assemble(
         metric_badge(metric, now, palette),
         ("   p95 ", palette.muted),
-        (f"{format_value(metric.p95)} {metric.unit}", palette.strong),
+        (figure(metric, metric.p95), palette.strong),
         ("   p50 ", palette.muted),
-        f"{format_value(metric.p50)} {metric.unit}",
+        figure(metric, metric.p50),
         ("   max ", palette.muted),
-        f"{format_value(metric.max)} {metric.unit}",
+        figure(metric, metric.max),
         ("   samples ", palette.muted),
         str(metric.count),
+        (f"   {WHOLE_SECOND_MARK}" if is_whole_seconds(metric.key) else "", palette.muted),
     )
     grid.add_row("now", numbers)
     grid.add_row("thresholds", thresholds_text(metric, palette))
@@ -177,18 +179,35 @@ def breakdown_table(metric: MetricSummary, palette: Palette) -> RenderableType:
         return Text("no breakdown: these samples carry no rig or role", style=palette.muted)
     table = Table(box=None, padding=(0, 1), header_style=palette.muted, expand=True, pad_edge=False)
     table.add_column("group", no_wrap=True, overflow="ellipsis", ratio=1, min_width=6)
-    for name in ("n", "p50", "p95"):
+    unit = column_unit(metric, [s.p95 for s in summaries])
+    for name in ("n", "p50", f"p95 {unit}".strip()):  # both in the unit said once, at the end
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("health", no_wrap=True)
     for s in summaries:
         table.add_row(
             s.group,
             str(s.count),
-            format_value(s.p50),
-            format_value(s.p95),
+            _in_unit(metric, s.p50, unit),
+            _in_unit(metric, s.p95, unit),
             health_badge(s.health, palette),
         )
     return table
+
+
+def column_unit(metric: MetricSummary, values: list[float | None]) -> str:
+    """The one time unit a column of the metric's values reads in (its header says it): the unit
+    of the largest; none (each value says its own) for durations of a minute or more."""
+    largest = max((v for v in values if v is not None), default=None)
+    if largest is None or metric.unit not in UNIT_SECONDS:
+        return ""
+    unit = split_figure(largest, metric.unit, metric.key)[1]
+    return unit if unit in UNIT_SECONDS else ""
+
+
+def _in_unit(metric: MetricSummary, value: float | None, unit: str) -> str:
+    if value is None or not unit:
+        return figure(metric, value)
+    return number_in(value, metric.unit, metric.key, unit)
 
 
 def worst_samples_table(
@@ -200,12 +219,12 @@ def worst_samples_table(
         return Text("no samples in window", style=palette.muted)
     threshold = threshold_of(metric)
     table = Table(box=None, padding=(0, 1), header_style=palette.muted, expand=True)
-    table.add_column(metric.unit, justify="right", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     table.add_column("subject", no_wrap=True, overflow="ellipsis", ratio=1)
     table.add_column("group", no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
     table.add_column("age", justify="right", no_wrap=True)
     for s in worst:
-        value = Text(format_value(s.value), style=palette.of(threshold.judge(s.value)))
+        value = Text(figure(metric, s.value), style=palette.of(threshold.judge(s.value)))
         age = format_age((now - s.at).total_seconds())
         table.add_row(value, short_subject(s), s.group or "—", age)
     return table

@@ -1,5 +1,8 @@
 """The zoomed chart: the metric's window over time with its warning and danger lines (plotext).
 
+The axis reads in the time unit that suits the window (convoy refreshes in ms), on the scale
+`export.charts.plot_scale` picks (fitted to a near-constant or tiny window so its shape shows).
+
 Every WindowPlot owns its own plotext figure (textual-plotext gives each widget one): no global.
 textual-plotext subscribes each plot to the app's theme signal with a callback that holds the
 plot, and never unsubscribes: the plot (figure, caches) would outlive its screen, so it does here.
@@ -16,6 +19,7 @@ from textual.reactive import var
 from textual_plotext import PlotextPlot
 
 from gt_tui.engine.snapshot import MetricSummary, Sample
+from gt_tui.export.charts import plot_scale, plot_unit
 
 RGB = tuple[int, int, int]
 
@@ -76,8 +80,9 @@ class WindowPlot(PlotextPlot):
         plt.clear_figure()
         variables = self.app.theme_variables
         samples = sorted(metric.samples, key=lambda s: s.at)
-        values = [s.value for s in samples]
-        top = max([*values, metric.warning]) * 1.2
+        unit, factor = plot_unit([s.value for s in samples], metric.unit)
+        values = [s.value * factor for s in samples]
+        floor, top = plot_scale(values, metric.warning * factor)
         warn = _rgb(variables, "warning", "#E3B341")
         danger = _rgb(variables, "error", "#F0606A")
         line = _rgb(variables, "foreground-disabled" if metric.stale else "accent", "#7FB4CA")
@@ -88,10 +93,12 @@ class WindowPlot(PlotextPlot):
         canvas = _rgb(variables, "surface", "#161B21")
         lines = [("warning", metric.warning, warn), ("danger", metric.danger, danger)]
         for name, level, color in lines:
-            if level <= top:
-                plt.hline(level, color)
+            if floor <= level * factor <= top:
+                plt.hline(level * factor, color)
                 tag = f" {name} {level:g} {metric.unit} "
-                plt.text(tag, left, level, color=color, background=canvas, alignment="left")
-        plt.ylim(0, top)
+                plt.text(
+                    tag, left, level * factor, color=color, background=canvas, alignment="left"
+                )
+        plt.ylim(floor, top)
         plt.xlabel(label)
-        plt.ylabel(metric.unit)
+        plt.ylabel(unit)
