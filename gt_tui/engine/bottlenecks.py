@@ -52,11 +52,13 @@ def _p95(metric: MetricSummary, unit: str = "s") -> str:
 
 
 def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
-    """The metric's threshold applied to the p95 of the samples of some groups (roles)."""
+    """The metric's threshold applied to the p95 of the samples of some groups (roles), or
+    to their median while they are few (`health.judge_window`)."""
     stats = summarize([s.value for s in metric.samples if match(s.group)])
     if stats.p95 is None:
         return Health.UNKNOWN, "no cycles"
-    judged = h.Threshold(metric.warning, metric.danger).judge(stats.p95)
+    limit = h.Threshold(metric.warning, metric.danger)
+    judged = h.judge_window(limit, stats.count, stats.p50, stats.p95)
     return judged, f"cycle p95 {stats.p95:.0f}s ({stats.count})"
 
 

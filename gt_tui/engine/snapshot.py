@@ -22,8 +22,9 @@ class Sample:
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """A metric over its window, judged on p95; `stale` when its source failed this refresh;
-    `skipped` counts its source's records refused as unreadable or implausible."""
+    """A metric over its window, judged on p95 (on p50 while `few_samples`: fewer than
+    `health.FEW_SAMPLES`); `stale` when its source failed this refresh; `skipped` counts its
+    source's records refused as unreadable or implausible."""
 
     key: str
     label: str
@@ -42,6 +43,7 @@ class MetricSummary:
     error_since: datetime | None = None
     precision_note: str = ""
     skipped: int = 0
+    few_samples: bool = False
 
     @property
     def headline(self) -> float | None:

@@ -51,9 +51,17 @@ def stats_line(metric: MetricSummary, palette: Palette) -> RenderableType:
     return FitLine(
         [
             Part.of(0, Text.assemble(("p50 ", palette.muted), (format_value(metric.p50), style))),
-            Part.of(1, Text.assemble(("max ", palette.muted), (format_value(metric.max), style))),
+            Part.of(2, Text.assemble(("max ", palette.muted), (format_value(metric.max), style))),
+            *few_samples_part(metric, palette),
         ]
     )
+
+
+def few_samples_part(metric: MetricSummary, palette: Palette) -> list[Part]:
+    """ "few samples" while the window is judged on its median (`health.FEW_SAMPLES`)."""
+    if not metric.few_samples:
+        return []
+    return [Part.of(1, Text("few samples", palette.muted), Text("few", palette.muted))]
 
 
 def metric_body(
@@ -125,7 +133,7 @@ def _metric_cells(metric: MetricSummary, now: datetime, palette: Palette) -> lis
         Text(value(metric.p95), style=big_headline(metric, palette).style),
         Text(value(metric.p50), style=value_style),
         Text(value(metric.max), style=value_style),
-        Text(str(metric.count), style=value_style),
+        Text(f"{metric.count}{' few' if metric.few_samples else ''}", style=value_style),
         metric_badge(metric, now, palette),
         metric_trend(metric, palette, height=1, empty_text="—"),
     ]
