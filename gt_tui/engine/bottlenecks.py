@@ -48,7 +48,9 @@ def _secs(value: float | None) -> str:
 
 
 def _p95(metric: MetricSummary, unit: str = "s") -> str:
-    return "no samples" if metric.p95 is None else f"p95 {metric.p95:.1f}{unit}"
+    if metric.p95 is None:
+        return "no samples"
+    return f"p95 {metric.p95:.1f}{unit}{' (stale)' if metric.stale else ''}"
 
 
 def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
@@ -57,9 +59,11 @@ def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[
     stats = summarize([s.value for s in metric.samples if match(s.group)])
     if stats.p95 is None:
         return Health.UNKNOWN, "no cycles"
+    text = f"cycle p95 {stats.p95:.0f}s ({stats.count})"
+    if metric.stale:  # the last cycles read, before the source failed: shown, not judged
+        return Health.UNKNOWN, f"{text} (stale)"
     limit = h.Threshold(metric.warning, metric.danger)
-    judged = h.judge_window(limit, stats.count, stats.p50, stats.p95)
-    return judged, f"cycle p95 {stats.p95:.0f}s ({stats.count})"
+    return h.judge_window(limit, stats.count, stats.p50, stats.p95), text
 
 
 def mayor(i: MapInputs) -> MapNode:
@@ -104,7 +108,8 @@ def dolt(i: MapInputs) -> MapNode:
     metric, f = i.metrics["dolt_latency"], i.facts
     if i.dolt_error is not None:  # an outage, whatever the last window said
         since = i.dolt_error.since.astimezone().strftime("%H:%M:%S")
-        return MapNode("dolt", "Dolt server", Health.DANGER, ("UNREACHABLE", f"since {since}"))
+        down = (f"UNREACHABLE since {since}", _p95(metric, "ms"))
+        return MapNode("dolt", "Dolt server", Health.DANGER, down)
     limit = f.max_connections or h.DOLT_MAX_CONNECTIONS
     conns = (
         Health.UNKNOWN

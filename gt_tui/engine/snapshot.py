@@ -162,8 +162,16 @@ class Snapshot:
         return next(m for m in self.metrics if m.key == key)
 
     @property
+    def unreachable(self) -> bool:
+        """The database did not answer this refresh: every figure read from it is old."""
+        return self.dolt.error_since is not None
+
+    @property
     def health(self) -> Health:
-        """The worst health among the five metrics."""
+        """The worst health among the five metrics; danger while the database is unreachable
+        (the metrics' own verdicts are then of old windows)."""
         from gt_tui.health import worst
 
+        if self.unreachable:
+            return Health.DANGER
         return worst([m.health for m in self.metrics])
