@@ -102,6 +102,23 @@ def _tier_index(count: int, bound: str) -> int:
     return len(SCALE_TIERS) - 1
 
 
+# A window with fewer samples than this is "few samples": its p95 is mostly its one or two
+# largest values (with 10 samples the inclusive p95 is 55 % the maximum), so one outlier would
+# decide it. Such a window is judged on its median instead, which one sample cannot move
+# across a threshold; from 20 samples on, the maximum weighs 5 % of the p95 and p95 is used.
+FEW_SAMPLES = 20
+
+
+def few_samples(count: int) -> bool:
+    """A window with samples, but fewer than `FEW_SAMPLES`."""
+    return 0 < count < FEW_SAMPLES
+
+
+def judge_window(limit: Threshold, count: int, p50: float | None, p95: float | None) -> Health:
+    """A window's health: on its p95, or on its median while it has few samples."""
+    return limit.judge(p50 if few_samples(count) else p95)
+
+
 def scale_tier(polecats: int, convoys: int) -> ScaleTier:
     """The larger of the tiers the polecat count and the convoy count fall in."""
     index = max(_tier_index(polecats, "max_polecats"), _tier_index(convoys, "max_convoys"))

@@ -25,7 +25,7 @@ from gt_tui.engine.snapshot import (
     TownInfo,
 )
 from gt_tui.errors import ReadOnlyRefused
-from gt_tui.health import METRIC_BY_KEY, Health
+from gt_tui.health import METRIC_BY_KEY, Health, few_samples, judge_window
 from gt_tui.units import format_figure
 
 NOW = datetime(2026, 5, 1, 14, 3, 27, tzinfo=UTC)
@@ -48,7 +48,8 @@ NOTES = {
 
 
 def summarise(key: str, samples: tuple[Sample, ...], **changes: object) -> MetricSummary:
-    """A MetricSummary of `samples`, judged on p95 against the metric's default threshold."""
+    """A MetricSummary of `samples`, judged as the engine judges (`health.judge_window`)
+    against the metric's default threshold."""
     spec = METRIC_BY_KEY[key]
     values = [s.value for s in samples]
     p95 = None
@@ -56,20 +57,22 @@ def summarise(key: str, samples: tuple[Sample, ...], **changes: object) -> Metri
         p95 = values[0]
     elif values:
         p95 = statistics.quantiles(values, n=100, method="inclusive")[94]
+    median = statistics.median(values) if values else None
     metric = MetricSummary(
         key=key,
         label=spec.label,
         unit=spec.unit,
         count=len(values),
-        p50=statistics.median(values) if values else None,
+        p50=median,
         p95=p95,
         max=max(values) if values else None,
-        health=spec.threshold.judge(p95),
+        health=judge_window(spec.threshold, len(values), median, p95),
         warning=spec.threshold.warning,
         danger=spec.threshold.danger,
         source=SOURCES[key],
         samples=samples,
         precision_note=NOTES.get(key, ""),
+        few_samples=few_samples(len(values)),
     )
     return replace(metric, **changes)
 

@@ -75,7 +75,13 @@ def test_on_dolt_every_reader_runs_and_every_figure_is_there(towns: Towns) -> No
     assert (snap.dolt.probe, snap.dolt.probe_note) == ("SELECT active_branch()", "")
     assert engine.db.database == built.hq
     assert all(not m.stale and m.error is None for m in snap.metrics)
-    assert figures(snap.metric("mail_lag")) == (3, 4.0, pytest.approx(6.7), 7.0, Health.DANGER)
+    assert figures(snap.metric("mail_lag")) == (
+        3,
+        4.0,
+        pytest.approx(6.7),
+        7.0,
+        Health.WARNING,
+    )  # few: median
     assert figures(snap.metric("patrol_cycle"))[:4] == (3, 45.0, pytest.approx(67.5), 70.0)
     assert snap.metric("dolt_latency").count == 2
     assert snap.town.convoys_open == 2 and snap.town.mail_backlog == 2

@@ -20,7 +20,7 @@ from gt_tui.engine.snapshot import (
     TownInfo,
 )
 from gt_tui.engine.window import summarize
-from gt_tui.health import MetricSpec, Threshold, scale_tier
+from gt_tui.health import MetricSpec, Threshold, few_samples, judge_window, scale_tier
 from gt_tui.safe_text import safe_text
 from gt_tui.town.model import Town
 from gt_tui.town.server import ProbeResult, ServerStatus, probe_sql
@@ -54,7 +54,8 @@ def metric_summary(
     source: str,
     skipped: int,
 ) -> MetricSummary:
-    """One metric's window summarized and judged; `error` is its own source's failure."""
+    """One metric's window summarized and judged (on its median while it has few samples:
+    `health.judge_window`); `error` is its own source's failure."""
     stats = summarize([s.value for s in samples])
     return MetricSummary(
         key=spec.key,
@@ -64,7 +65,7 @@ def metric_summary(
         p50=stats.p50,
         p95=stats.p95,
         max=stats.max,
-        health=limit.judge(stats.p95),
+        health=judge_window(limit, stats.count, stats.p50, stats.p95),
         warning=limit.warning,
         danger=limit.danger,
         source=source,
@@ -74,6 +75,7 @@ def metric_summary(
         error_since=error.since if error else None,
         precision_note=spec.precision,
         skipped=skipped,
+        few_samples=few_samples(stats.count),
     )
 
 

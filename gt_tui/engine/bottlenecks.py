@@ -47,19 +47,25 @@ def _secs(value: float | None) -> str:
 
 
 def _p95(metric: MetricSummary, unit: str = "s") -> str:
-    """The p95 as the metric's pane writes it (`p95 80 µs`, `p95 3 s`), the value in `unit`."""
-    return (
-        "no samples" if metric.p95 is None else f"p95 {format_figure(metric.p95, unit, metric.key)}"
-    )
+    """The p95 as the metric's pane writes it (`p95 80 µs`, `p95 3 s`), the value in `unit`;
+    a failing source's last figure is marked stale."""
+    if metric.p95 is None:
+        return "no samples"
+    stale = " (stale)" if metric.stale else ""
+    return f"p95 {format_figure(metric.p95, unit, metric.key)}{stale}"
 
 
 def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
-    """The metric's threshold applied to the p95 of the samples of some groups (roles)."""
+    """The metric's threshold applied to the p95 of the samples of some groups (roles), or
+    to their median while they are few (`health.judge_window`)."""
     stats = summarize([s.value for s in metric.samples if match(s.group)])
     if stats.p95 is None:
         return Health.UNKNOWN, "no cycles"
-    judged = h.Threshold(metric.warning, metric.danger).judge(stats.p95)
-    return judged, f"cycle p95 {format_figure(stats.p95, metric.unit, metric.key)} ({stats.count})"
+    text = f"cycle p95 {format_figure(stats.p95, metric.unit, metric.key)} ({stats.count})"
+    if metric.stale:  # the last cycles read, before the source failed: shown, not judged
+        return Health.UNKNOWN, f"{text} (stale)"
+    limit = h.Threshold(metric.warning, metric.danger)
+    return h.judge_window(limit, stats.count, stats.p50, stats.p95), text
 
 
 def mayor(i: MapInputs) -> MapNode:
@@ -104,7 +110,8 @@ def dolt(i: MapInputs) -> MapNode:
     metric, f = i.metrics["dolt_latency"], i.facts
     if i.dolt_error is not None:  # an outage, whatever the last window said
         since = i.dolt_error.since.astimezone().strftime("%H:%M:%S")
-        return MapNode("dolt", "Dolt server", Health.DANGER, ("UNREACHABLE", f"since {since}"))
+        down = (f"UNREACHABLE since {since}", _p95(metric, "ms"))
+        return MapNode("dolt", "Dolt server", Health.DANGER, down)
     limit = f.max_connections or h.DOLT_MAX_CONNECTIONS
     conns = (
         Health.UNKNOWN

@@ -22,8 +22,9 @@ class Sample:
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """A metric over its window, judged on p95; `stale` when its source failed this refresh;
-    `skipped` counts its source's records refused as unreadable or implausible."""
+    """A metric over its window, judged on p95 (on p50 while `few_samples`: fewer than
+    `health.FEW_SAMPLES`); `stale` when its source failed this refresh; `skipped` counts its
+    source's records refused as unreadable or implausible."""
 
     key: str
     label: str
@@ -42,6 +43,7 @@ class MetricSummary:
     error_since: datetime | None = None
     precision_note: str = ""
     skipped: int = 0
+    few_samples: bool = False
 
     @property
     def headline(self) -> float | None:
@@ -160,8 +162,16 @@ class Snapshot:
         return next(m for m in self.metrics if m.key == key)
 
     @property
+    def unreachable(self) -> bool:
+        """The database did not answer this refresh: every figure read from it is old."""
+        return self.dolt.error_since is not None
+
+    @property
     def health(self) -> Health:
-        """The worst health among the five metrics."""
+        """The worst health among the five metrics; danger while the database is unreachable
+        (the metrics' own verdicts are then of old windows)."""
         from gt_tui.health import worst
 
+        if self.unreachable:
+            return Health.DANGER
         return worst([m.health for m in self.metrics])

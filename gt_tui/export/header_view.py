@@ -11,6 +11,7 @@ from rich.text import Text
 
 from gt_tui.engine.snapshot import Snapshot, TownInfo
 from gt_tui.export.dolt_view import dolt_text as _dolt_text
+from gt_tui.export.dolt_view import endpoint_text
 from gt_tui.export.style import (
     SEPARATOR,
     Palette,
@@ -104,10 +105,27 @@ def town_line(snapshot: Snapshot, palette: Palette, width: int) -> Text:
     )
     parts = [
         Part.of(0, *tier_forms(snapshot, palette)),
-        Part.of(1, *(_dolt_text(snapshot, palette, detail=d) for d in (True, False))),
         Part.of(2, Text(size, style=palette.muted)),
     ]
+    if not snapshot.unreachable:  # else the header line above says it, with the endpoint
+        parts.insert(
+            1, Part.of(1, *(_dolt_text(snapshot, palette, detail=d) for d in (True, False)))
+        )
     return fit_line(parts, width)
+
+
+def outage_parts(snapshot: Snapshot, palette: Palette) -> list[Part]:
+    """The overall verdict while the database does not answer: since when (kept first), then
+    the endpoint (kept before anything else) with the reason, once, where there is room."""
+    dolt = snapshot.dolt
+    since = dolt.error_since.astimezone().strftime("%H:%M:%S") if dolt.error_since else "?"
+    down = (f"✖ DB UNREACHABLE since {since}", f"✖ UNREACHABLE since {since}", f"✖ DB down {since}")
+    where = endpoint_text(dolt)
+    places = (f"{where}{SEPARATOR}{dolt.error}", where) if dolt.error else (where,)
+    return [
+        Part.of(0, *(Text(form, style=palette.danger) for form in down)),
+        Part.of(1, *(Text(form, style=palette.danger) for form in places)),
+    ]
 
 
 def header_line(
@@ -129,16 +147,17 @@ def header_line(
         left += [
             Part.of(0, Text(snapshot.town.name, style=palette.strong)),
             Part.of(1, _mode_badge(snapshot.town.mode, palette)),
-            Part.of(0, health_badge(snapshot.health, palette)),
         ]
+        if snapshot.unreachable:  # the health, the endpoint and the reason in one part
+            left += outage_parts(snapshot, palette)
+        else:
+            left.append(Part.of(0, health_badge(snapshot.health, palette)))
         if details and not view.wall:
-            dolt = (_dolt_text(snapshot, palette, detail=d) for d in (True, False))
-            left += [Part.of(3, *tier_forms(snapshot, palette)), Part.of(5, *dolt)]
-        if snapshot.dolt.error_since is not None:  # the data is as old as the outage
-            since = snapshot.dolt.error_since.astimezone().strftime("%H:%M:%S")
-            down = (f"DB UNREACHABLE since {since}", f"DB down {since}")
-            right.append(Part.of(0, *(Text(t, style=palette.danger) for t in down)))
-        elif not view.full_time:
+            left.append(Part.of(3, *tier_forms(snapshot, palette)))
+            if not snapshot.unreachable:
+                dolt = (_dolt_text(snapshot, palette, detail=d) for d in (True, False))
+                left.append(Part.of(5, *dolt))
+        if not snapshot.unreachable and not view.full_time:  # old data has no "updated" age
             age = format_age((view.now - snapshot.generated_at).total_seconds())
             ages = (Text(f"updated {age} ago", style=palette.muted), Text(f"{age} ago"))
             right.append(Part.of(2, *ages, grow=9))

@@ -36,6 +36,7 @@ def _metric(m: MetricSummary) -> dict[str, Any]:
         "stale": m.stale,
         "error": m.error,
         "skipped": m.skipped,
+        "few_samples": m.few_samples,
     }
 
 

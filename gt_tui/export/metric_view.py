@@ -83,11 +83,18 @@ def stats_line(metric: MetricSummary, palette: Palette) -> RenderableType:
         if top_unit == big_headline(metric, palette).side[2]:
             forms.append(line(p50, top))
     forms.append(line(f"{p50} {p50_unit}", None))
-    return FitLine([Part.of(0, *forms)])
+    return FitLine([Part.of(0, *forms), *few_samples_part(metric, palette)])
 
 
 def _split(metric: MetricSummary, value: float | None) -> tuple[str, str]:
     return ("—", "") if value is None else split_figure(value, metric.unit, metric.key)
+
+
+def few_samples_part(metric: MetricSummary, palette: Palette) -> list[Part]:
+    """ "few samples" while the window is judged on its median (`health.FEW_SAMPLES`)."""
+    if not metric.few_samples:
+        return []
+    return [Part.of(1, Text("few samples", palette.muted), Text("few", palette.muted))]
 
 
 def metric_body(
@@ -157,7 +164,7 @@ def _metric_cells(metric: MetricSummary, now: datetime, palette: Palette) -> lis
         Text(figure(metric, metric.p95), style=big_headline(metric, palette).style),
         Text(figure(metric, metric.p50), style=value_style),
         Text(figure(metric, metric.max), style=value_style),
-        Text(str(metric.count), style=value_style),
+        Text(f"{metric.count}{' few' if metric.few_samples else ''}", style=value_style),
         metric_badge(metric, now, palette),
         metric_trend(metric, palette, height=1, empty_text="—"),
     ]
