@@ -179,6 +179,7 @@ async def test_help_lists_every_key():
         assert len(keymap.help_rows()) == len(keymap.KEYS) - 4  # the zoom keys share a row
         assert "healthy < 10 ms · warning 10–50 ms · danger > 50 ms" in text
         assert "q/^c  Quit (ctrl+c and ctrl+q quit too" in text
+        assert "spec" not in text.lower() and "§" not in text  # a document users do not have
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
