@@ -4,6 +4,9 @@ Every command accepts `--read-only`, `--wall` (which implies read-only) and
 `--password-file`, before or after its name. Under read-only, a command that would change
 something is refused by the guarded action it calls (one audit line) and exits 2, the code
 of every one-line refusal; reading commands (list, get, check, compare) still run.
+
+Exit codes, for every command (README, Usage): 0 done; 1 a condition met (`--fail-on`, a
+failed doctor check); 2 a usage or runtime error, said in one line on stderr.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from gt_tui.safe_text import safe_text
 from gt_tui.sandbox.dburl import url_has_password
 from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox_cli import add_sandbox_parser
+from gt_tui.setting_table import spec_for
 from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
 
 FORMATS = ("text", "json", "svg")
+REFRESH_SETTING = "ui.refresh_interval"  # `--refresh` is this setting for one run, its range too
 # What every subcommand parser sets as `run` (`parser.set_defaults(run=...)`): its exit code.
 Run = Callable[[argparse.Namespace], int]
 # The subcommand groups, each registered by its own module's `add_*` function.
@@ -64,11 +69,17 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     """The modes and the password file, also after a subcommand's name (SUPPRESS: absent
     there, the top-level value stands)."""
     known = parser._option_string_actions
-    for flag in ("--read-only", "--wall"):
+    for flag, text in (("--read-only", "refuse every change (exit 2)"), ("--wall", "read-only")):
         if flag not in known:
-            parser.add_argument(flag, action="store_true", default=argparse.SUPPRESS)
+            parser.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=text)
     if "--password-file" not in known:
-        parser.add_argument("--password-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="the database password, from a file of mode 0600 you own",
+        )
 
 
 def _add_town_options(parser: argparse.ArgumentParser) -> None:
@@ -100,18 +111,21 @@ def _add_mode_options(parser: argparse.ArgumentParser) -> None:
         "--wall", action="store_true", help="read-only wall monitor (read-only for subcommands)"
     )
     group.add_argument("--read-only", action="store_true", help="refuse every change (exit 2)")
+    refresh = spec_for(REFRESH_SETTING)
     group.add_argument(
         "--refresh",
         type=float,
         metavar="SECONDS",
-        help="refresh interval (default: setting ui.refresh_interval)",
+        help=f"refresh interval, {refresh.allowed()} (default: setting {REFRESH_SETTING})",
     )
     group.add_argument("--snapshot", action="store_true", help="print one refresh and exit")
-    group.add_argument("--format", choices=FORMATS, default="text", help="snapshot format")
+    group.add_argument(
+        "--format", choices=FORMATS, help="with --snapshot: its format (default: text)"
+    )
     group.add_argument(
         "--fail-on",
         choices=("warning", "danger"),
-        help="snapshot exits 1 when any metric is at least this bad",
+        help="with --snapshot: exit 1 when any metric is at least this bad",
     )
 
 
@@ -141,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    _check_modes(args)
     _use_password_file(args)
     if args.command is not None:
         run: Run = args.run
@@ -148,6 +163,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.snapshot:
         return modes.run_snapshot(args)
     return modes.run_console(args)
+
+
+def _check_modes(args: argparse.Namespace) -> None:
+    """Refuse, in one line, what the run could only ignore or get wrong: a refresh interval
+    outside its setting's range, and the snapshot's options without `--snapshot` (the
+    console would start full screen, into a pipe)."""
+    if args.refresh is not None:
+        spec = spec_for(REFRESH_SETTING)
+        try:
+            spec.parse(args.refresh)
+        except GtTuiError:
+            allowed = f"{spec.allowed()} seconds, as setting {REFRESH_SETTING}"
+            raise GtTuiError(f"--refresh {args.refresh:g}: not allowed ({allowed})") from None
+    if args.command is None and not args.snapshot:
+        for flag, value in (("--format", args.format), ("--fail-on", args.fail_on)):
+            if value is not None:
+                raise GtTuiError(f"{flag} needs --snapshot (try: gt-tui --snapshot {flag} {value})")
 
 
 def _use_password_file(args: argparse.Namespace) -> None:

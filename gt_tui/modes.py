@@ -112,7 +112,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     """Print one refresh; 1 when --fail-on is met, 2 when the database did not answer."""
     with engine_session(args, read_only=True) as engine:
         snapshot = _first_refresh(engine, args.demo)
-    sys.stdout.write(_format(snapshot, args.format))
+    sys.stdout.write(_format(snapshot, args.format or "text"))
     sys.stdout.flush()
     if snapshot.dolt.error:
         print(f"gt-tui: {snapshot.dolt.endpoint}: {snapshot.dolt.error}", file=sys.stderr)
@@ -146,6 +146,8 @@ def run_console(args: argparse.Namespace) -> int:
     from gt_tui.ui.app import run_console as run_app
 
     with run_session(args, read_only=cli_read_only(args)) as (engine, demo):
-        interval = args.refresh or engine.settings.number("ui.refresh_interval")
+        interval = args.refresh
+        if interval is None:  # cli checked a given one against the setting's range
+            interval = engine.settings.number("ui.refresh_interval")
         facade = console_facade(engine, demo)
         return run_app(facade, wall=args.wall, refresh_interval=interval)

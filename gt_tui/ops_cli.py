@@ -155,7 +155,7 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
         ).save_benchmark(args.save, result.details)
         print(f"gt-tui: {saved.summary}", file=sys.stderr)
         if not saved.ok:
-            return 1
+            return 2
     if args.ops_format == "json":
         return write_json(out, result.details)
     out.writelines(line + "\n" for line in describe(result.details))
@@ -254,7 +254,7 @@ def _confirm(
 def _finish(result: Any, out: TextIO, quiet: bool = False) -> int:
     if not result.ok:
         print(f"gt-tui: {result.summary}", file=sys.stderr)
-        return 1
+        return 2
     if not quiet:
         out.write(result.summary + "\n")
     return 0

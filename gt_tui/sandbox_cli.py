@@ -61,7 +61,7 @@ def _add_build(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--scale",
         choices=tuple(TIER_PLANS),
         default="small",
-        help="the spec's scale tier (default: small)",
+        help="scale tier, by rigs and polecats (default: small)",
     )
     _dir_option(build, True, "an empty directory to build the town in")
     _db_option(build)
@@ -98,7 +98,7 @@ def _add_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def _add_load(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load = actions.add_parser("load", help="change the load of a running sandbox")
-    load.add_argument("level", choices=LEVELS)
+    load.add_argument("level", choices=LEVELS, help="what the agents do from now on")
     _dir_option(load, True, "the running sandbox's directory (printed by `sandbox run`)")
     load.set_defaults(run=run_load)
 

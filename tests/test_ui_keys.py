@@ -11,6 +11,7 @@ from snapshots_fixtures import (
     FakeEngine,
     calm_snapshot,
     empty_snapshot,
+    record_notifications,
     screen_text,
     trouble_snapshot,
     wait_for,
@@ -177,6 +178,8 @@ async def test_help_lists_every_key():
             assert f"{display}  {help_text}" in text
         assert len(keymap.help_rows()) == len(keymap.KEYS) - 4  # the zoom keys share a row
         assert "healthy < 10 ms · warning 10–50 ms · danger > 50 ms" in text
+        assert "q/^c  Quit (ctrl+c and ctrl+q quit too" in text
+        assert "spec" not in text.lower() and "§" not in text  # a document users do not have
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
@@ -206,24 +209,20 @@ async def test_command_palette_offers_the_keymap():
     async with app.run_test() as pilot:
         await started(app, pilot)
         titles = [cmd.title for cmd in app.get_system_commands(app.screen)]
-        assert "Refresh  [r]" in titles
-        assert "Clear caches  [c]" in titles
+        assert "Refresh  [r]" in titles and "Clear caches  [c]" in titles
+        assert "Theme" in titles and "Quit  [q/^c]" in titles
+        assert [t for t in titles if t.startswith("Zoom")] == [
+            f"Zoom {n}: {METRICS[n - 1].label}  [{n}]" for n in range(1, 6)
+        ]
+        heads = [title.split("  [")[0].lower() for title in titles]
+        assert len(heads) == len(set(heads))  # no Textual "Quit" beside the keymap's
+        assert not {"screenshot", "keys", "maximize", "minimize"} & set(heads)
     wall, _ = make_app(calm_snapshot(), wall=True)
     async with wall.run_test() as pilot:
         await started(wall, pilot)
         titles = [cmd.title for cmd in wall.get_system_commands(wall.screen)]
         assert "Refresh  [r]" in titles
-        assert not any("Clear caches" in title for title in titles)
-
-
-async def test_footer_shows_the_keys():
-    app, _ = make_app(calm_snapshot())
-    async with app.run_test(size=(160, 40)) as pilot:
-        await started(app, pilot)
-        footer = screen_text(app).splitlines()[-1]
-        for words in ("r refresh", "space pause", "1-5 zoom", "m map", "? help", "q quit"):
-            assert words in footer
-        assert "c clear" in footer and "b bench" in footer
+        assert not any("Clear caches" in title or "Screenshot" in title for title in titles)
 
 
 async def test_zoom_on_a_metric_without_samples():
@@ -282,16 +281,33 @@ async def test_l_cycles_the_demo_load_through_the_audited_action(tmp_path: Path)
     ]
 
 
-@pytest.mark.parametrize("wall", [False, True])
-async def test_l_does_nothing_without_a_demo_or_on_the_wall(wall, tmp_path: Path):
-    demo = RecordingDemo(tmp_path) if wall else None
-    app, _ = make_app(calm_snapshot(), wall=wall, demo=demo)
+async def test_l_does_nothing_without_a_demo():
+    app, _ = make_app(calm_snapshot())
+    notes = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.check_action("demo_load", ()) is False
         await pilot.press("l")
         await pilot.pause()
-        assert demo is None or demo.seen() == []
+        assert notes == []
+
+
+async def test_l_on_the_wall_is_refused_like_the_action_keys(tmp_path: Path):
+    demo = RecordingDemo(tmp_path)
+    engine = FakeEngine(calm_snapshot(), read_only=True)  # the wall's engine is read-only
+    app, _ = make_app(wall=True, demo=demo, engine=engine)
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.check_action("demo_load", ()) is False  # hidden, as they are
+        await pilot.press("l")
+        await wait_for(
+            pilot, lambda: any(e["action"] == "sandbox.load" for e in AuditLog().entries())
+        )
+        assert notes == [("read-only: 'Demo load' is not available here", "warning")]
+        assert demo.seen() == [] and read_state(tmp_path)["load"] == "normal"
+    lines = [e for e in AuditLog().entries() if e["action"] == "sandbox.load"]
+    assert [e["result"]["status"] for e in lines] == ["refused"]  # the engine's guard too
 
 
 async def test_a_tick_reaching_a_screen_torn_down_at_exit_draws_nothing():

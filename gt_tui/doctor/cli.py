@@ -27,9 +27,17 @@ def add_doctor_parser(
     """Register `doctor`; its `run` is `run_doctor` (returns an exit code)."""
     text = "check a town's setup: files, server, databases, tmux, events, gt (read-only)"
     parser = subparsers.add_parser("doctor", help=text, description=text[:1].upper() + text[1:])
-    parser.add_argument("--format", dest="doctor_format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        dest="doctor_format",
+        choices=("text", "json"),
+        default="text",
+        help="report format (default: text)",
+    )
     # SUPPRESS: given after `doctor` it applies; absent, the top-level value stands.
-    parser.add_argument("--town", type=Path, metavar="PATH", default=argparse.SUPPRESS)
+    parser.add_argument(
+        "--town", type=Path, metavar="PATH", default=argparse.SUPPRESS, help="town root"
+    )
     parser.set_defaults(run=run_doctor)
     return parser
 

@@ -32,8 +32,17 @@ class ActionKeys(ConsoleState):
         return not (action == "act" and self.read_only)
 
     def on_key(self, event: events.Key) -> None:
-        if self.read_only and event.key in keymap.MUTATING and not self._modal_open():
-            self.refuse(keymap.MUTATING[event.key])
+        spec = self._refused_here(event.key) if self.read_only else None
+        if spec is not None and not self._modal_open():
+            self.refuse(spec)
+
+    def _refused_here(self, pressed: str) -> keymap.Key | None:
+        """The key refused in read-only mode that `pressed` is: an action key, or the demo's
+        load key where there is a demo (elsewhere it means nothing)."""
+        spec = keymap.REFUSED_READ_ONLY.get(pressed)
+        if spec is None or (spec.action == "demo_load" and not self.facade.demo_levels):
+            return None
+        return spec
 
     def refuse(self, key: keymap.Key) -> None:
         self.notify(f"read-only: '{key.heading}' is not available here", severity="warning")
@@ -46,6 +55,8 @@ class ActionKeys(ConsoleState):
         with contextlib.suppress(ReadOnlyRefused):
             if key.run is not None:
                 key.run(self.facade)
+            elif key.action == "demo_load":
+                self.facade.set_demo_load(self.facade.next_demo_load())
 
     def _modal_open(self) -> bool:
         return isinstance(self.screen, ModalScreen)

@@ -16,6 +16,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from gt_tui.engine.facade import EngineFacade
+from gt_tui.health import METRICS
 from gt_tui.ui import keymap
 from gt_tui.ui.action_keys import ActionKeys
 from gt_tui.ui.console_state import Clock
@@ -75,6 +76,7 @@ class GtTuiApp(RefreshLoop, ActionKeys):
             self._timer = None
         elif not self.paused:
             self.start_refresh()
+        self.refresh_bindings()  # the footer's `space` reads pause or resume
         self.broadcast()
 
     def action_zoom(self, index: int) -> None:
@@ -110,15 +112,31 @@ class GtTuiApp(RefreshLoop, ActionKeys):
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers every key of the keymap (minus refused ones)."""
-        yield from super().get_system_commands(screen)
+        """The command palette: every key of the keymap that runs here (refused ones left
+        out), each zoom by its metric, and of Textual's own only those in `PALETTE_BUILTINS`."""
+        for command in super().get_system_commands(screen):
+            if command.title in PALETTE_BUILTINS:
+                yield command
         for key in keymap.KEYS:
-            if key.show and self.check_action(key.action.split("(")[0], ()):
+            if self.check_action(key.action.split("(")[0], ()):
                 callback = self._palette_callback(key.action)
-                yield SystemCommand(f"{key.heading}  [{key.display}]", key.help, callback)
+                yield SystemCommand(palette_title(key), key.help, callback)
 
     def _palette_callback(self, action: str) -> Callable[[], object]:
         return lambda: self.run_action(action)
+
+
+# Textual's own palette commands worth keeping: "Quit" is the keymap's `q`, "Keys" a second
+# help beside `?`, "Maximize" means nothing here and "Screenshot" writes files (from the wall).
+PALETTE_BUILTINS = ("Theme",)
+
+
+def palette_title(key: keymap.Key) -> str:
+    """A key's palette entry: its heading and key; a zoom key names its metric."""
+    if key.action.startswith("zoom("):
+        index = int(key.key)
+        return f"Zoom {index}: {METRICS[index - 1].label}  [{key.key}]"
+    return f"{key.heading}  [{key.display}]"
 
 
 def run_console(facade: EngineFacade, *, wall: bool = False, refresh_interval: float = 2.0) -> int:

@@ -1,7 +1,9 @@
 """Every key of the console, as data: the footer, the help screen and the command palette read it.
 
 Mutating keys carry the facade's action they call (gt_tui.engine.facade) and the question asked
-before it runs; in read-only mode (the wall, or a read-only engine) they are hidden and refused.
+before it runs; in read-only mode (the wall, or a read-only engine) they are hidden and refused,
+and so is the demo's load key. Each key has a footer `rank`: where the footer has no room for
+every key, it shows the lowest ranks (gt_tui.ui.widgets.footer).
 """
 
 from __future__ import annotations
@@ -40,10 +42,19 @@ class Key:
     title: str = ""
     preview: Preview | None = None  # reads what the action would do, for `confirm_with`
     confirm_with: str = ""  # the question with the preview's values (its `values()` keys)
+    rank: int = 50  # the footer keeps the lowest ranks when it has no room for every key
+    also: tuple[str, ...] = ()  # more keys for the same action (shown in `shown_as`)
+    shown_as: str = ""  # how the footer and `?` write the key(s), when not `display`
+    changes: bool = False  # changes something without a facade action (the demo's load)
 
     @property
     def mutating(self) -> bool:
         return self.run is not None
+
+    @property
+    def refused_read_only(self) -> bool:
+        """Hidden, and refused when pressed, in read-only mode (the wall)."""
+        return self.mutating or self.changes
 
     @property
     def heading(self) -> str:
@@ -52,6 +63,8 @@ class Key:
 
     @property
     def display(self) -> str:
+        if self.shown_as:
+            return self.shown_as
         return {"question_mark": "?", "space": "space", "escape": "esc"}.get(self.key, self.key)
 
 
@@ -61,8 +74,14 @@ def zoom_action(index: int) -> str:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("r", "refresh_now", "refresh", "Refresh now (the next one is armed when it finishes)"),
-    Key("space", "toggle_pause", "pause", "Pause or resume the automatic refresh"),
+    Key(
+        "r",
+        "refresh_now",
+        "refresh",
+        "Refresh now (the next one is armed when it finishes)",
+        rank=3,
+    ),
+    Key("space", "toggle_pause", "pause", "Pause or resume the automatic refresh", rank=2),
     *(
         Key(
             str(n),
@@ -70,14 +89,32 @@ KEYS: tuple[Key, ...] = (
             "zoom",
             f"Zoom metric {n}: full chart, breakdown, worst samples",
             show=n == 1,
+            rank=4,
         )
         for n in range(1, 6)
     ),
-    Key("m", "focus_map", "map", "Focus the bottleneck map (arrows move, enter zooms)"),
-    Key("escape", "back", "back", "Back: close the zoom, leave the map"),
-    Key("question_mark", "help", "help", "Show this help"),
-    Key("q", "quit", "quit", "Quit"),
-    Key("l", "demo_load", "load", "Demo town only: cycle its load light → normal → heavy", "Demo"),
+    Key("m", "focus_map", "map", "Focus the bottleneck map (arrows move, enter zooms)", rank=5),
+    Key("escape", "back", "back", "Back: close the zoom, leave the map", rank=6),
+    Key("question_mark", "help", "help", "Show this help", rank=1),
+    Key(
+        "q",
+        "quit",
+        "quit",
+        "Quit (ctrl+c and ctrl+q quit too, from any screen)",
+        rank=0,
+        also=("ctrl+c", "ctrl+q"),
+        shown_as="q/^c",
+    ),
+    Key(
+        "l",
+        "demo_load",
+        "load",
+        "Demo town only: cycle its load light → normal → heavy",
+        "Demo",
+        rank=7,
+        changes=True,
+        title="Demo load",
+    ),
     Key(
         "c",
         "act('c')",
@@ -85,6 +122,7 @@ KEYS: tuple[Key, ...] = (
         "Clear every cache (L1 hot beads, L2 query results)",
         "Actions",
         run=EngineFacade.clear_cache,
+        rank=9,
         title="Clear caches",
         confirm="Drop every cached bead and query result? Refreshes are slower until they warm.",
     ),
@@ -95,6 +133,7 @@ KEYS: tuple[Key, ...] = (
         "Warm the caches (agents, status, hot beads)",
         "Actions",
         run=EngineFacade.warm_cache,
+        rank=10,
         title="Warm caches",
         confirm="Load agents, status and hot beads into the caches now? This runs queries.",
     ),
@@ -105,6 +144,7 @@ KEYS: tuple[Key, ...] = (
         "Create a worktree pool so polecats spawn faster",
         "Actions",
         run=EngineFacade.create_pool,
+        rank=12,
         title="Create worktree pool",
         confirm="Create a pool of ready git worktrees (default rig and size from settings)?",
         preview=EngineFacade.preview_pool,
@@ -117,6 +157,7 @@ KEYS: tuple[Key, ...] = (
         "Flush the sling queue",
         "Actions",
         run=EngineFacade.flush_queue,
+        rank=11,
         title="Flush sling queue",
         confirm="Drop every queued sling? Work waiting in the queue will not be dispatched.",
         preview=EngineFacade.preview_flush,
@@ -131,6 +172,7 @@ KEYS: tuple[Key, ...] = (
         run=EngineFacade.run_benchmark,
         choices=BENCHMARK_KINDS,
         run_chosen=EngineFacade.run_benchmark,
+        rank=8,
         title="Benchmark",
         confirm="Run a benchmark? It adds load to the town while it runs.",
     ),
@@ -141,6 +183,7 @@ KEYS: tuple[Key, ...] = (
         "Kill dead tmux sessions on the town socket",
         "Actions",
         run=EngineFacade.cleanup_tmux,
+        rank=13,
         title="Clean up tmux sessions",
         confirm="Kill the tmux sessions of dead polecats on the town's socket?",
         preview=EngineFacade.preview_cleanup,
@@ -149,6 +192,7 @@ KEYS: tuple[Key, ...] = (
 )
 ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"
 MUTATING = {key.key: key for key in KEYS if key.mutating}
+REFUSED_READ_ONLY = {key.key: key for key in KEYS if key.refused_read_only}
 
 
 def help_rows() -> list[tuple[str, str, Key]]:
@@ -162,16 +206,25 @@ def help_rows() -> list[tuple[str, str, Key]]:
     return rows
 
 
+def rank_of(action: str) -> int:
+    """The footer rank of the key that runs `action` (last, for an action not in `KEYS`)."""
+    return next((key.rank for key in KEYS if key.action == action), LAST_RANK)
+
+
+LAST_RANK = 99  # Textual's own footer keys (the command palette's ^p): shown when there is room
+
+
 def bindings() -> list[BindingType]:
-    """The app's bindings, built from `KEYS`; the footer shows the five zoom keys as one `1-5`."""
-    return [
-        Binding(
-            key.key,
-            key.action,
-            key.label,
-            show=key.show,
-            key_display="1-5" if key.action == "zoom(1)" else None,
-            id=key.action,
+    """The app's bindings, built from `KEYS`; the footer shows the five zoom keys as one `1-5`.
+    A key's `also` keys are priority bindings: ctrl+c quits from any screen, as in k9s or htop
+    (Textual's own ctrl+c only says to press ctrl+q)."""
+    found: list[BindingType] = []
+    for key in KEYS:
+        shown = "1-5" if key.action == "zoom(1)" else key.shown_as or None
+        found.append(
+            Binding(key.key, key.action, key.label, show=key.show, key_display=shown, id=key.action)
         )
-        for key in KEYS
-    ]
+        found += [
+            Binding(more, key.action, key.label, show=False, priority=True) for more in key.also
+        ]
+    return found

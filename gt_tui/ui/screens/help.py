@@ -32,9 +32,9 @@ def keys_table(palette: Palette, *, read_only: bool) -> Table:
             if section:
                 table.add_row("", "")
             section = key.section
-            note = "  (read-only: refused)" if read_only and key.mutating else ""
+            note = "  (read-only: refused)" if read_only and key.refused_read_only else ""
             table.add_row("", Text(f"{section}{note}", style=palette.strong))
-        style = palette.muted if read_only and key.mutating else ""
+        style = palette.muted if read_only and key.refused_read_only else ""
         table.add_row(display, Text(help_text, style=style))
     return table
 
