@@ -24,7 +24,7 @@ def succeeding(tmp: Path) -> dict[str, list[str]]:
     return {
         "config list": ["config", "list"],
         "config get": ["config", "get", "ui.refresh_interval"],
-        "config set": ["config", "set", "ui.refresh_interval", "3"],
+        "config set": ["config", "set", "ui.refresh_interval", "3", "--yes"],
         "sandbox build": ["sandbox", "build", "--dir", str(tmp / "built")],
         "sandbox load": ["sandbox", "load", "heavy", "--dir", str(tmp / "running")],
         "pool create": ["pool", "create", "--size", "1", "--yes"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual._styles_cache import StylesCache
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from gt_tui.engine.snapshot import Snapshot
@@ -56,9 +57,12 @@ class SnapshotScreen(Released, Screen[None]):
             return
         host = self.host
         snapshot, view, palette = host.snapshot, host.view, host.palette
-        self.query_one(StatusHeader).update_from(snapshot, view, palette)
-        self.query_one(ActionBar).update_from(host.action_status)
-        self.show(snapshot, view, palette)
+        try:
+            self.query_one(StatusHeader).update_from(snapshot, view, palette)
+            self.query_one(ActionBar).update_from(host.action_status)
+            self.show(snapshot, view, palette)
+        except NoMatches:  # torn down between the check and the draw (a tick during exit)
+            return
 
     def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
         """Draw this screen's own widgets."""
