@@ -99,7 +99,7 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "convoys_staged": 0,
         "mail_backlog": 0,
     }
-    assert data["dolt"]["endpoint"] == "sqlite (demo)" and data["dolt"]["server"] == "sqlite"
+    assert data["dolt"]["endpoint"] == "sqlite (static town)" and data["dolt"]["server"] == "sqlite"
     assert set(data["dolt"]) == DOLT_KEYS | DOLT_HOST_KEYS
     assert data["dolt"]["probe"] == "SELECT 1" and data["dolt"]["transport"] is None
     assert data["dolt"]["max_connections"] is None and data["dolt"]["new_connections_per_s"] is None

@@ -86,10 +86,11 @@ class Towns:
         *,
         settings: Settings | None = None,
         read_only: bool = True,
+        mode: str = "live",
     ) -> Engine:
         settings = settings or Settings.defaults()
         db = open_database(town, settings, read_only=read_only)
-        engine = Engine(town, db, settings, read_only=read_only, clock=clock)
+        engine = Engine(town, db, settings, mode=mode, read_only=read_only, clock=clock)
         self.engines.append(engine)
         return engine
 
@@ -201,9 +202,13 @@ def test_server_facts_on_mariadb(towns: Towns, mariadb: SQLServer) -> None:
 
 
 def test_server_facts_on_sqlite(towns: Towns) -> None:
-    snap = towns.engine(towns.make("sqlite").town(), FakeClock()).refresh()
+    town = towns.make("sqlite").town()
+    snap = towns.engine(town, FakeClock()).refresh()
     assert (snap.dolt.server, snap.dolt.version) == ("sqlite", sqlite3.sqlite_version)
-    assert (snap.dolt.endpoint, snap.dolt.connections) == ("sqlite (demo)", None)
+    # a static SQLite town (what `sandbox build` writes) is not the live demo
+    assert (snap.dolt.endpoint, snap.dolt.connections) == ("sqlite (static town)", None)
+    demo = towns.engine(town, FakeClock(), mode="demo").refresh()
+    assert demo.dolt.endpoint == "sqlite (demo)"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

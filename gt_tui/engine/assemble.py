@@ -100,17 +100,24 @@ def town_info(town: Town, mode: str, f: TownFacts, unread: Unread) -> TownInfo:
     )
 
 
+def sqlite_label(mode: str) -> str:
+    """Where a SQLite town's beads are: the live demo's, or a static town built by
+    `gt-tui sandbox build` (only the sandbox writes SQLite towns; gt itself runs Dolt)."""
+    return "sqlite (demo)" if mode == "demo" else "sqlite (static town)"
+
+
 def dolt_info(
     town: Town,
     server: ServerStatus | None,
     probe: ProbeResult | None,
     error: SourceError | None,
     f: TownFacts,
+    mode: str = "live",
 ) -> DoltInfo:
     status = server or ServerStatus("unknown", "")
     sqlite = town.is_sqlite
     return DoltInfo(
-        "sqlite (demo)" if sqlite else safe_text(str(town.endpoint)),
+        sqlite_label(mode) if sqlite else safe_text(str(town.endpoint)),
         status.kind,
         status.version,
         f.connections,

@@ -258,7 +258,7 @@ class Engine:
             generated_at=now,
             town=assemble.town_info(self.town, self.mode, f, self._unread),
             dolt=assemble.dolt_info(
-                self.town, self.server, self.probe, self._errors.get("dolt"), f
+                self.town, self.server, self.probe, self._errors.get("dolt"), f, self.mode
             ),
             metrics=metrics,
             engine=assemble.engine_info(self.db, self.cache, self.limits, cost, queue),
