@@ -281,6 +281,18 @@ async def test_l_cycles_the_demo_load_through_the_audited_action(tmp_path: Path)
     ]
 
 
+async def test_the_demo_load_is_always_in_the_header(tmp_path: Path):
+    demo = RecordingDemo(tmp_path)
+    app, _ = make_app(calm_snapshot(), demo=demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert "· normal" in screen_text(app).splitlines()[0]
+        await pilot.press("l")
+        await wait_for(pilot, lambda: demo.load == "heavy")
+        app.broadcast()
+        await wait_for(pilot, lambda: "· heavy" in screen_text(app).splitlines()[0])
+
+
 async def test_l_does_nothing_without_a_demo():
     app, _ = make_app(calm_snapshot())
     notes = record_notifications(app)

@@ -26,8 +26,13 @@ from gt_tui.export.style import (
 from gt_tui.health import TIER_BY_NAME
 
 
-def _mode_badge(mode: str, palette: Palette) -> Text:
-    return Text(f" {mode.upper()} ", style=f"reverse {palette.accent}")
+def _mode_badges(mode: str, view: ViewState, palette: Palette) -> tuple[Text, ...]:
+    """` DEMO · heavy ` while the demo runs (its load always in sight), else ` LIVE `."""
+    style = f"reverse {palette.accent}"
+    short = Text(f" {mode.upper()} ", style=style)
+    if view.demo_load is None:
+        return (short,)
+    return Text(f" {mode.upper()} · {view.demo_load} ", style=style), short
 
 
 def tier_forms(snapshot: Snapshot, palette: Palette) -> tuple[Text, Text, Text]:
@@ -146,7 +151,7 @@ def header_line(
     else:
         left += [
             Part.of(0, Text(snapshot.town.name, style=palette.strong)),
-            Part.of(1, _mode_badge(snapshot.town.mode, palette)),
+            Part.of(1, *_mode_badges(snapshot.town.mode, view, palette)),
         ]
         if snapshot.unreachable:  # the health, the endpoint and the reason in one part
             left += outage_parts(snapshot, palette)

@@ -86,6 +86,7 @@ class ViewState:
     wall: bool = False
     read_only: bool = False
     full_time: bool = False
+    demo_load: str | None = None  # the live demo's load level, shown beside its DEMO badge
 
 
 # ---------------------------------------------------------------- words and numbers

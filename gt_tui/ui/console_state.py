@@ -114,6 +114,7 @@ class ConsoleState(App[int]):
             failure=self.failure,
             wall=self.wall,
             read_only=self.read_only,
+            demo_load=self.facade.demo_load,
         )
 
     def broadcast(self) -> None:
