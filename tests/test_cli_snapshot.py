@@ -40,7 +40,7 @@ DOLT_KEYS = {
     "system_time_zone",
 }
 TOWN_KEYS = {"name", "root", "mode", "rigs", "scale", "polecats", "polecats_running"}
-TOWN_KEYS |= {"convoys_open", "convoys_staged", "mail_backlog"}
+TOWN_KEYS |= {"convoys_open", "convoys_staged", "mail_backlog", "polecats_idle"}
 DOLT_HOST_KEYS = {"cpu_percent", "rss_bytes"}  # the server's process, read on this host
 
 
@@ -95,6 +95,7 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "scale": "small",
         "polecats": 3,
         "polecats_running": 0 if shutil.which("tmux") else None,  # no server on its socket
+        "polecats_idle": 0,
         "convoys_open": 0,
         "convoys_staged": 0,
         "mail_backlog": 0,

@@ -48,6 +48,7 @@ from gt_tui.town import beads
 from gt_tui.town.connect import open_database
 from gt_tui.town.convoys import ConvoyProgress
 from gt_tui.town.endpoint import Endpoint
+from gt_tui.town.heartbeats import IDLE, WORKING, write_heartbeat
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
 
@@ -199,6 +200,23 @@ def test_server_facts_on_mariadb(towns: Towns, mariadb: SQLServer) -> None:
     assert snap.dolt.version == built.db.query("SELECT VERSION()")[0][0]
     assert snap.dolt.endpoint == f"root@127.0.0.1:{mariadb.endpoint.port}"
     assert snap.engine.pool_open == 1  # one refresh, one thread: one pooled connection
+
+
+def test_idle_pool_polecats_are_said_apart_and_do_not_raise_the_tier(towns: Towns) -> None:
+    """A worktree pool of idle polecats (gt's `idle` heartbeats) is capacity, not load."""
+    town = towns.make("sqlite").town()
+    engine = towns.engine(town, FakeClock())
+    before = engine.refresh().town
+    rig = town.rigs[0]
+    pooled = [f"Pool{n}" for n in range(12)]
+    for name in pooled:
+        (town.polecats_dir(rig) / name).mkdir(parents=True)
+        write_heartbeat(town, rig.session_name(name), IDLE, "pooled")
+    after = engine.refresh().town
+    assert after.polecats == before.polecats + 12 and after.polecats_idle == 12
+    assert after.scale == before.scale == "small"  # 12 more directories, still small
+    write_heartbeat(town, rig.session_name(pooled[0]), WORKING, "taken")
+    assert engine.refresh().town.polecats_idle == 11
 
 
 def test_server_facts_on_sqlite(towns: Towns) -> None:

@@ -81,7 +81,8 @@ def metric_summary(
 
 def town_info(town: Town, mode: str, f: TownFacts, unread: Unread) -> TownInfo:
     stale, unknown = unread
-    tier = scale_tier(len(f.polecats), len(f.convoys))
+    # Idle pool polecats are capacity, not load: they do not make the town a bigger tier.
+    tier = scale_tier(len(f.polecats) - f.polecats_idle, len(f.convoys))
     running = None if f.running_sessions is None else len(f.running_sessions)
     return TownInfo(
         name=town.name,
@@ -92,6 +93,7 @@ def town_info(town: Town, mode: str, f: TownFacts, unread: Unread) -> TownInfo:
         scale_target_s=tier.target_seconds,
         polecats=len(f.polecats),
         polecats_running=running,
+        polecats_idle=f.polecats_idle,
         convoys_open=None if "convoys" in unknown else sum(not c.staged for c in f.convoys),
         mail_backlog=None if "mail" in unknown else f.mail_backlog,
         tmux=f.tmux_state,

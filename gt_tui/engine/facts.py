@@ -14,6 +14,7 @@ class TownFacts:
     """Mutable while a refresh gathers it; frozen into the Snapshot at the end."""
 
     polecats: list[tuple[str, str]] = field(default_factory=list)
+    polecats_idle: int = 0  # of those, waiting in the pool (heartbeat `idle`)
     running_sessions: set[str] | None = None
     tmux_state: str = "ok"
     convoys: list[ConvoyProgress] = field(default_factory=list)
@@ -42,6 +43,7 @@ class FactUpdate(TypedDict, total=False):
     """Some of `TownFacts`' fields: what one reader knows (a test checks the names match)."""
 
     polecats: list[tuple[str, str]]
+    polecats_idle: int
     running_sessions: set[str] | None
     tmux_state: str
     convoys: list[ConvoyProgress]

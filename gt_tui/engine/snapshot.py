@@ -68,6 +68,7 @@ class TownInfo:
     convoys_staged: int | None = 0  # `staged_*` convoys: not launched, so not counted open
     # Counts above not read this refresh (their source failed): the last good values.
     stale: tuple[str, ...] = ()
+    polecats_idle: int = 0  # of `polecats`, idle in the worktree pool (not counted in the tier)
 
     def count(self, name: str) -> int | None:
         """A count as a view may show it: None when unknown, else the (maybe stale) value."""

@@ -100,12 +100,18 @@ def convoy_counts(town: TownInfo) -> str:
     return f"{open_}{SEPARATOR}{count_text(town, 'convoys_staged', 'staged')}"
 
 
+def polecat_counts(town: TownInfo, *, unknown: str = "") -> str:
+    """`2 running / 16 (14 idle)`: idle pool polecats said apart, as they are no load."""
+    running = unknown if town.polecats_running is None else f"{town.polecats_running} running / "
+    idle = f" ({town.polecats_idle} idle)" if town.polecats_idle else ""
+    return f"{running}{town.polecats}{idle}"
+
+
 def town_line(snapshot: Snapshot, palette: Palette, width: int) -> Text:
     """The scale tier against its target, the Dolt server, and the town's size in one line."""
     town = snapshot.town
-    running = "" if town.polecats_running is None else f"{town.polecats_running} running / "
     size = (
-        f"polecats {running}{town.polecats}   convoys {convoy_counts(town)}   "
+        f"polecats {polecat_counts(town)}   convoys {convoy_counts(town)}   "
         f"mail {count_text(town, 'mail_backlog', 'pending')}"
     )
     parts = [
@@ -174,12 +180,11 @@ def town_facts(snapshot: Snapshot, palette: Palette) -> Table:
     """The town's size and shape: rigs, polecats, convoys, mail, tmux, scale tier."""
     town = snapshot.town
     tier = TIER_BY_NAME.get(town.scale)
-    running = "—" if town.polecats_running is None else str(town.polecats_running)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style=palette.muted, no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("rigs", ", ".join(town.rigs) or "—")
-    grid.add_row("polecats", f"{running} running / {town.polecats}")
+    grid.add_row("polecats", polecat_counts(town, unknown="— running / "))
     grid.add_row("convoys", convoy_counts(town))
     grid.add_row("mail", count_text(town, "mail_backlog", "pending"))
     grid.add_row("tmux", Text(town.tmux, style="" if town.tmux == "ok" else palette.warning))

@@ -54,6 +54,7 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
             "scale": t.scale,
             "polecats": t.polecats,
             "polecats_running": t.polecats_running,
+            "polecats_idle": t.polecats_idle,
             "convoys_open": _fresh(t, "convoys_open"),
             "convoys_staged": _fresh(t, "convoys_staged"),
             "mail_backlog": _fresh(t, "mail_backlog"),

@@ -23,6 +23,8 @@ from typing import Any
 
 from gt_tui.files import read_regular_text
 from gt_tui.safe_text import safe_text
+from gt_tui.town.heartbeats import IDLE, heartbeat_state
+from gt_tui.town.layout import heartbeat_file
 from gt_tui.town.model import Town
 
 ROLE = "polecat"
@@ -142,6 +144,14 @@ def configured_names(town_root: Path, rig_dir: Path) -> tuple[str, ...]:
         return resolve_names("", str(runtime.get("command") or DEFAULT_AGENT), registry)
     agent = _pick(rig, town)
     return resolve_names(agent, _command(agent, rig, town, registry), registry)
+
+
+def idle_polecats(town: Town, polecats: list[tuple[str, str]]) -> int:
+    """How many of `polecats` (rig, Name) wait in the pool: their heartbeat says `idle`
+    (gt writes that for a pooled polecat; taking one flips it to `working`)."""
+    rigs = {rig.name: rig for rig in town.rigs}
+    sessions = (rigs[r].session_name(n) for r, n in polecats if r in rigs)
+    return sum(heartbeat_state(heartbeat_file(town.root, s)) == IDLE for s in sessions)
 
 
 def polecat_names(town: Town) -> list[tuple[str, str]]:

@@ -49,15 +49,35 @@ def heartbeat_time(path: Path) -> datetime | None:
 def heartbeat_working(path: Path, now: float, stale_s: float = POLECAT_HEARTBEAT_STALE_S) -> bool:
     """Whether a heartbeat file says `working` (or has no `state`: gt's v1 heartbeat, which
     gt reads as working) and is younger than `stale_s`, the town's staleness limit."""
-    try:
-        data = json.loads(read_regular_text(path))
-        mtime = path.stat().st_mtime
-    except (OSError, ValueError, RecursionError):
+    data = _heartbeat(path)
+    if data is None or _state(data) != WORKING:
         return False
-    if not isinstance(data, dict) or (data.get("state") or WORKING) != WORKING:
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
         return False
     at = _epoch(data.get("timestamp"))
     return now - (mtime if at is None else at) < stale_s
+
+
+def heartbeat_state(path: Path) -> str | None:
+    """The `state` a heartbeat file says (`working` for gt's v1 form, which has none);
+    None where there is no readable heartbeat."""
+    data = _heartbeat(path)
+    return None if data is None else _state(data)
+
+
+def _heartbeat(path: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads(read_regular_text(path))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _state(data: dict[str, object]) -> str | None:
+    state = data.get("state") or WORKING
+    return state if isinstance(state, str) else None
 
 
 def heartbeat_stamp(stamp: object) -> datetime | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from gt_tui.engine.facts import FactUpdate
 from gt_tui.engine.reading import ReadContext, ReadFailed, Reading
 from gt_tui.engine.resources import AgentUsage
-from gt_tui.town.agents import polecat_names, polecat_process_names
+from gt_tui.town.agents import idle_polecats, polecat_names, polecat_process_names
 from gt_tui.town.heartbeats import heartbeat_time
 from gt_tui.town.model import Town
 from gt_tui.town.tmux import list_sessions, tmux_available
@@ -16,7 +16,11 @@ from gt_tui.town.tmux import list_sessions, tmux_available
 
 def read_files(ctx: ReadContext) -> Reading:
     heartbeat = heartbeat_time(ctx.town.root / "deacon" / "heartbeat.json")
-    return Reading(facts={"polecats": polecat_names(ctx.town), "deacon_heartbeat": heartbeat})
+    polecats = polecat_names(ctx.town)
+    idle = idle_polecats(ctx.town, polecats)
+    return Reading(
+        facts={"polecats": polecats, "polecats_idle": idle, "deacon_heartbeat": heartbeat}
+    )
 
 
 def read_tmux(ctx: ReadContext) -> Reading:
