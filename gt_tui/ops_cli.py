@@ -133,7 +133,7 @@ def _tmux_cleanup(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int
 
 
 def _tmux_tune(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
-    _confirm(ctx, args, "Set the spec's global options on the town's tmux server?")
+    _confirm(ctx, args, "Set the recommended global options on the town's tmux server?")
     result = ctx.actions.tune_tmux()
     for change in result.details or ():
         note = "" if change.changed else " (unchanged)"

@@ -169,7 +169,7 @@ def _watch(demo: Any) -> int:
         if dead:
             logs = demo.root / "logs"
             print(f"gt-tui: sandbox agent(s) {', '.join(dead)} exited; see {logs}", file=sys.stderr)
-            return 1
+            return 2  # a runtime error (README, exit codes)
 
 
 def run_load(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 from helpers import CLI_TIMEOUT, clean_env, run_gt_tui, tmux
 from towns import build_town
@@ -117,6 +118,26 @@ def test_sandbox_run_exits_0_on_ctrl_c(env: dict[str, str], tmp_path: Path) -> N
         assert first.startswith("sandbox town running"), child.stderr.read() if child.stderr else ""
         child.send_signal(signal.SIGINT)
         assert child.wait(timeout=CLI_TIMEOUT) == 0
+    finally:
+        child.kill()
+        child.wait(timeout=CLI_TIMEOUT)
+
+
+def test_sandbox_run_exits_2_when_an_agent_dies(env: dict[str, str], tmp_path: Path) -> None:
+    """An agent that exits on its own is a runtime error (2), said in one line."""
+    argv = [sys.executable, "-m", "gt_tui", "sandbox", "run", "--dir", str(tmp_path / "live")]
+    child = subprocess.Popen(
+        [*argv, "--no-tmux"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().startswith("sandbox town running")
+        agents = psutil.Process(child.pid).children()
+        assert agents, "the sandbox started no agent process"
+        agents[0].kill()
+        assert child.wait(timeout=CLI_TIMEOUT) == 2
+        assert "exited; see" in child.stderr.read().strip().splitlines()[-1]
     finally:
         child.kill()
         child.wait(timeout=CLI_TIMEOUT)

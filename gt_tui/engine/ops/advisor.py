@@ -33,10 +33,10 @@ class IndexSpec:
 
 
 RECOMMENDED: tuple[IndexSpec, ...] = (
-    IndexSpec("idx_status", "issues", ("status",), "spec §2"),
-    IndexSpec("idx_created_by", "issues", ("created_by",), "spec §2"),
-    IndexSpec("idx_rig_status", "operational_state", ("rig", "status"), "spec §2"),
-    IndexSpec("idx_timestamp", "heartbeats", ("timestamp",), "spec §2"),
+    IndexSpec("idx_status", "issues", ("status",), "open and ready work by status"),
+    IndexSpec("idx_created_by", "issues", ("created_by",), "work by who created it"),
+    IndexSpec("idx_rig_status", "operational_state", ("rig", "status"), "a rig's agents by status"),
+    IndexSpec("idx_timestamp", "heartbeats", ("timestamp",), "heartbeats by age"),
     IndexSpec("idx_issues_issue_type", "issues", ("issue_type",), "beads: list --type"),
     IndexSpec("idx_issues_assignee", "issues", ("assignee",), "beads: mail, hooks"),
     IndexSpec("idx_issues_created_at", "issues", ("created_at",), "beads: recent work"),
