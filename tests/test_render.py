@@ -16,7 +16,7 @@ from snapshots_fixtures import NOW, calm_snapshot, empty_snapshot, summarise, tr
 
 from gt_tui.engine.snapshot import MapNode, Sample
 from gt_tui.export import engine_view, header_view, map_view, metric_view, style, window
-from gt_tui.export.charts import BigNumber, Trend
+from gt_tui.export.charts import FONTS, BigNumber, Trend
 from gt_tui.export.style import DEFAULT_PALETTE, Palette, Part, ViewState
 from gt_tui.export.text import render_text
 from gt_tui.health import Health, Threshold
@@ -170,6 +170,24 @@ def test_big_number_falls_back_to_one_line_when_narrow():
     big = BigNumber("12.5", side=("p95", "", "ms"))
     assert len(plain(big, 40).splitlines()) == 3
     assert plain(big, 12).strip() == "12.5 ms p95"
+
+
+@pytest.mark.parametrize("rows", sorted(FONTS))
+def test_every_font_has_every_glyph_in_equal_rows_and_widths(rows):
+    font = FONTS[rows]
+    assert set("0123456789.:—- ") <= set(font)  # everything a headline can show
+    for ch, glyph in font.items():
+        assert len(glyph) == rows, ch
+        assert len({cell_len(line) for line in glyph}) == 1, ch  # every row equally wide
+    assert len({cell_len(font[digit][0]) for digit in "0123456789"}) == 1  # digits line up
+    assert cell_len(font["—"][0]) == cell_len(font["0"][0])
+
+
+def test_big_number_takes_the_largest_font_that_fits():
+    big = BigNumber("81.2", side=("p95", "", "ms"), rows=7)
+    assert len(plain(big, 40).splitlines()) == 7
+    assert len(plain(big, 24).splitlines()) == 5  # too narrow for seven rows: a size smaller
+    assert len(plain(big, 17).splitlines()) == 3
 
 
 def test_group_summaries_match_the_statistics_module():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from apps import console
+from rich.console import Console
+from rich.segment import Segment
 from snapshots_fixtures import (
     NOW,
     FakeEngine,
@@ -14,6 +16,8 @@ from snapshots_fixtures import (
     wait_for,
 )
 
+from gt_tui.export.charts import FONTS
+from gt_tui.export.metric_view import big_headline
 from gt_tui.ui import keymap
 from gt_tui.ui.screens.dashboard import DashboardScreen
 from gt_tui.ui.screens.help import HelpScreen
@@ -121,3 +125,42 @@ async def test_wall_map_shows_one_fact_per_box_until_the_screen_is_huge():
         await pilot.resize_terminal(200, 60)
         await pilot.pause()
         assert "3 long queries" in screen_text(app)
+
+
+def console_app(snapshot=None):
+    engine = FakeEngine(snapshot or trouble_snapshot(), read_only=True)
+    return console(engine, wall=False, refresh_interval=3600, clock=lambda: NOW)
+
+
+async def headline_rows(app, size) -> set[int]:
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        return {pane.data.rows for pane in app.screen.query(MetricPane)}
+
+
+async def test_wall_digits_are_larger_than_the_consoles_on_a_big_screen():
+    # Read across a room: at 200x50 the wall takes the tallest font its panes have room for.
+    wall_rows = await headline_rows(wall_app()[0], (200, 50))
+    console_rows = await headline_rows(console_app(), (200, 50))
+    assert console_rows == {5}  # the console is as it was
+    assert wall_rows == {max(FONTS)} and max(wall_rows) > max(console_rows)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
+async def test_wall_digits_fit_inside_their_panes(size):
+    app, _, _ = wall_app()
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        lines = screen_text(app).splitlines()
+        for pane in app.screen.query(MetricPane):
+            data = pane.data
+            region = pane.content_region
+            big = big_headline(data.metric, data.palette, data.rows)
+            drawn = Console(width=region.width).render_lines(big, pad=False)
+            glyphs = [Segment.get_line_length(line) for line in drawn]
+            assert len(drawn) == data.rows  # drawn big, not fallen back to one line
+            assert max(glyphs) <= region.width
+            for row, line in enumerate(drawn):  # on screen whole: no glyph cut at the border
+                text = "".join(segment.text for segment in line).rstrip()
+                shown = lines[region.y + row][region.x : region.x + region.width]
+                assert shown.rstrip() == text

@@ -1,4 +1,4 @@
-"""Text-mode charts drawn with Rich alone: three-row digits and a threshold-coloured trend.
+"""Text-mode charts drawn with Rich alone: big digits (3, 5, 7 rows) and a threshold-coloured trend.
 
 The trend is scaled from zero up to the larger of the window's maximum and the warning threshold,
 so a healthy window sits low and calm; each bar takes the colour its own value earns against the
@@ -59,7 +59,25 @@ _GLYPHS5: dict[str, tuple[str, ...]] = {
     "—": ("     ", "     ", "╺━━━╸", "     ", "     "),
     " ": ("  ", "  ", "  ", "  ", "  "),
 }
-FONTS: dict[int, dict[str, tuple[str, ...]]] = {3: _GLYPHS, 5: _GLYPHS5}
+# Seven rows per glyph, for the wall across a room when its panes are big enough.
+_GLYPHS7: dict[str, tuple[str, ...]] = {
+    "0": ("┏━━━━━┓", "┃     ┃", "┃     ┃", "┃     ┃", "┃     ┃", "┃     ┃", "┗━━━━━┛"),
+    "1": (" ╺━┓   ", "   ┃   ", "   ┃   ", "   ┃   ", "   ┃   ", "   ┃   ", " ╺━┻━╸ "),
+    "2": ("╺━━━━━┓", "      ┃", "      ┃", "┏━━━━━┛", "┃      ", "┃      ", "┗━━━━━╸"),
+    "3": ("╺━━━━━┓", "      ┃", "      ┃", " ━━━━━┫", "      ┃", "      ┃", "╺━━━━━┛"),
+    "4": ("╻     ╻", "┃     ┃", "┃     ┃", "┗━━━━━┫", "      ┃", "      ┃", "      ╹"),
+    "5": ("┏━━━━━╸", "┃      ", "┃      ", "┗━━━━━┓", "      ┃", "      ┃", "╺━━━━━┛"),
+    "6": ("┏━━━━━╸", "┃      ", "┃      ", "┣━━━━━┓", "┃     ┃", "┃     ┃", "┗━━━━━┛"),
+    "7": ("╺━━━━━┓", "      ┃", "      ┃", "      ┃", "      ┃", "      ┃", "      ╹"),
+    "8": ("┏━━━━━┓", "┃     ┃", "┃     ┃", "┣━━━━━┫", "┃     ┃", "┃     ┃", "┗━━━━━┛"),
+    "9": ("┏━━━━━┓", "┃     ┃", "┃     ┃", "┗━━━━━┫", "      ┃", "      ┃", "╺━━━━━┛"),
+    ".": (" ", " ", " ", " ", " ", " ", "•"),
+    ":": (" ", " ", "•", " ", "•", " ", " "),
+    "-": ("       ", "       ", "       ", "╺━━━━━╸", "       ", "       ", "       "),
+    "—": ("       ", "       ", "       ", "╺━━━━━╸", "       ", "       ", "       "),
+    " ": ("   ", "   ", "   ", "   ", "   ", "   ", "   "),
+}
+FONTS: dict[int, dict[str, tuple[str, ...]]] = {3: _GLYPHS, 5: _GLYPHS5, 7: _GLYPHS7}
 _BARS = " ▁▂▃▄▅▆▇█"
 
 
@@ -81,16 +99,17 @@ def big_width(text: str, side: tuple[str, str, str] = ("", "", ""), rows: int = 
     """How many cells `BigNumber(text, side=side, rows=rows)` needs."""
     font = FONTS[rows]
     glyphs = sum(len(font.get(ch, font[" "])[0]) for ch in text)
-    gaps = _gaps(text) if rows == 5 else 0
+    gaps = _gaps(text) if rows >= 5 else 0
     widest = max(cell_len(caption) for caption in side)
     return glyphs + gaps + (widest + 1 if widest else 0)
 
 
 class BigNumber:
-    """A number drawn three (or five) rows tall, with small captions to its right.
+    """A number drawn three, five or seven rows tall, with small captions to its right.
 
     The captions sit on the first, middle and last rows (`p95` on top, the unit at the bottom).
-    Falls back to one bold line when the space it is given is narrower than the big form.
+    Falls back to the next smaller font, then to one bold line, when the space it is given is
+    narrower than the big form.
     """
 
     def __init__(
@@ -123,7 +142,7 @@ class BigNumber:
         rows = next(
             (
                 r
-                for r in (5, 3)
+                for r in sorted(FONTS, reverse=True)
                 if r <= self.rows and big_width(self.text, self.side, r) <= options.max_width
             ),
             None,
@@ -134,7 +153,7 @@ class BigNumber:
         yield from self._big(rows)
 
     def _big(self, rows: int) -> RenderResult:
-        font, gap = FONTS[rows], " " if rows == 5 else ""
+        font, gap = FONTS[rows], " " if rows >= 5 else ""
         widest = max(cell_len(caption) for caption in self.side)
         for row in range(rows):
             glyphs = _join(self.text, font, row, gap)

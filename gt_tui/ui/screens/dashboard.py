@@ -44,7 +44,10 @@ class DashboardScreen(SnapshotScreen):
 
     def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
         panes = list(self.query(MetricPane))
-        rows = 5 if all(pane.fits_big_digits() for pane in panes) else 3  # one size for all
+        if view.wall:  # the largest digits every pane has room for, to be read across a room
+            rows = min((pane.wall_rows() for pane in panes), default=3)
+        else:
+            rows = 5 if all(pane.fits_big_digits() for pane in panes) else 3  # one size for all
         for pane in panes:
             metric = metric_of(snapshot, pane.key)
             pane.update_from(metric, view.now, palette, wall=view.wall, rows=rows)

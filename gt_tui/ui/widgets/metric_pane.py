@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from gt_tui.engine.snapshot import MetricSummary, Sample
+from gt_tui.export.charts import FONTS, big_width
 from gt_tui.export.metric_view import metric_body, metric_trend
 from gt_tui.export.style import (
     SHORT_LABELS,
@@ -31,6 +32,10 @@ from gt_tui.ui.widgets.state import set_state
 # Room a pane needs for five-row digits (`888.8 p95` is 23 cells wide).
 BIG_PANE_HEIGHT = 18
 BIG_PANE_WIDTH = 23
+# The wall: the rows a pane keeps besides the digits' own (badge, trend, border), and the widest
+# three-digit headline with its captions, which the digits must fit (wider ones fall back a size).
+WALL_SPARE_ROWS = BIG_PANE_HEIGHT - 5
+WALL_WIDEST = ("88.8", ("p95", "±1", "ms"))
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,17 @@ class MetricPane(Vertical, can_focus=True):
         """Whether this pane has room for the five-row digits."""
         width, height = self.size
         return height >= BIG_PANE_HEIGHT and width >= BIG_PANE_WIDTH
+
+    def wall_rows(self) -> int:
+        """The wall's digits: the tallest font whose rows and width fit this pane's content."""
+        width, height = self.content_size.width, self.outer_size.height
+        text, side = WALL_WIDEST
+        fits = [
+            rows
+            for rows in FONTS
+            if rows + WALL_SPARE_ROWS <= height and big_width(text, side, rows) <= width
+        ]
+        return max(fits, default=min(FONTS))
 
     def update_from(
         self,
