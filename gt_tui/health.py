@@ -102,10 +102,10 @@ def _tier_index(count: int, bound: str) -> int:
     return len(SCALE_TIERS) - 1
 
 
-# A window with fewer samples than this is "few samples": its p95 is mostly its one or two
-# largest values (with 10 samples the inclusive p95 is 55 % the maximum), so one outlier would
-# decide it. Such a window is judged on its median instead, which one sample cannot move
-# across a threshold; from 20 samples on, the maximum weighs 5 % of the p95 and p95 is used.
+# A window with fewer samples than this is "few samples": its p95 lies between its largest
+# and second-largest values (with 10 samples the inclusive p95 is 55 % the maximum), so one
+# outlier would decide it. Such a window is judged on its second-largest value instead: one
+# slow sample cannot cross a threshold, two can. From 20 samples on the p95 is used.
 FEW_SAMPLES = 20
 
 
@@ -114,9 +114,11 @@ def few_samples(count: int) -> bool:
     return 0 < count < FEW_SAMPLES
 
 
-def judge_window(limit: Threshold, count: int, p50: float | None, p95: float | None) -> Health:
-    """A window's health: on its p95, or on its median while it has few samples."""
-    return limit.judge(p50 if few_samples(count) else p95)
+def judge_window(
+    limit: Threshold, count: int, runner_up: float | None, p95: float | None
+) -> Health:
+    """A window's health: on its p95, or on its second-largest value while it has few samples."""
+    return limit.judge(runner_up if few_samples(count) else p95)
 
 
 def scale_tier(polecats: int, convoys: int) -> ScaleTier:

@@ -58,6 +58,7 @@ def summarise(key: str, samples: tuple[Sample, ...], **changes: object) -> Metri
     elif values:
         p95 = statistics.quantiles(values, n=100, method="inclusive")[94]
     median = statistics.median(values) if values else None
+    runner_up = sorted(values)[-2] if len(values) > 1 else (values[0] if values else None)
     metric = MetricSummary(
         key=key,
         label=spec.label,
@@ -66,7 +67,7 @@ def summarise(key: str, samples: tuple[Sample, ...], **changes: object) -> Metri
         p50=median,
         p95=p95,
         max=max(values) if values else None,
-        health=judge_window(spec.threshold, len(values), median, p95),
+        health=judge_window(spec.threshold, len(values), runner_up, p95),
         warning=spec.threshold.warning,
         danger=spec.threshold.danger,
         source=SOURCES[key],

@@ -128,7 +128,7 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
         "stale": False,
         "error": None,
         "skipped": 0,
-        "few_samples": True,  # one sample: judged on its median, which is the same 2 s
+        "few_samples": True,  # one sample: judged on that sample, 2 s
     }
     for key in ("polecat_spawn", "patrol_cycle"):
         assert metrics[key]["count"] == 0 and metrics[key]["health"] == "unknown"

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import statistics
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -189,13 +190,27 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
     assert snap.health is Health.WARNING  # the worst median of three few-sample windows
 
 
+PROCESSLIST_COUNT = "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+
+
 @pytest.mark.mariadb
 def test_server_facts_on_mariadb(towns: Towns, mariadb: SQLServer) -> None:
     built = towns.make("mysql")
     engine = towns.engine(built.town(), FakeClock())
+
+    def counts() -> tuple[int | None, int]:
+        snap = engine.refresh()
+        return snap.dolt.connections, built.db.query(PROCESSLIST_COUNT)[0][0]
+
+    # The server is shared: another test's connection may still be closing during a refresh
+    # (seen under load), so compare once the server's own count has settled.
+    for _ in range(10):
+        seen, expected = counts()
+        if seen == expected:
+            break
+        time.sleep(0.2)
+    assert seen == expected
     snap = engine.refresh()
-    expected = built.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST")[0][0]
-    assert snap.dolt.connections == expected
     assert snap.dolt.server == "mysql"  # MariaDB is no Dolt: probed with SELECT 1
     assert snap.dolt.version == built.db.query("SELECT VERSION()")[0][0]
     assert snap.dolt.endpoint == f"root@127.0.0.1:{mariadb.endpoint.port}"
@@ -239,7 +254,8 @@ def test_windows_follow_the_clock(towns: Towns, backend: str) -> None:
     engine.refresh()
     snap = engine.refresh()
     # dropped: the mail acked at -598 s, the patrol closed at -580 s, the spawn at -597 s
-    assert figures(snap.metric("mail_lag")) == (2, 5.5, pytest.approx(6.85), 7.0, Health.DANGER)
+    # two lags, 4 s and 7 s: judged on the 4 s (one slow sample cannot flip a young window)
+    assert figures(snap.metric("mail_lag")) == (2, 5.5, pytest.approx(6.85), 7.0, Health.WARNING)
     # two samples each: judged on the median (5.5 s mail lag is danger, the others warning)
     assert figures(snap.metric("patrol_cycle")) == (2, 57.5, 68.75, 70.0, Health.WARNING)
     assert figures(snap.metric("polecat_spawn")) == (

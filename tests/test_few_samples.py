@@ -38,7 +38,14 @@ def test_one_outlier_among_ten_does_not_flip_health() -> None:
     assert metric.p95 is not None and metric.p95 > SPEC.threshold.warning  # p95 alone: WARNING
     assert SPEC.threshold.judge(metric.p95) is Health.WARNING
     assert metric.few_samples is True
-    assert metric.health is Health.HEALTHY  # judged on the median, 0.8 ms
+    assert metric.health is Health.HEALTHY  # judged on the second-largest, 0.8 ms
+
+
+def test_two_slow_samples_among_few_do_flip_health() -> None:
+    """Heavy load shows in a young window: two slow spawns are no single outlier."""
+    metric = _dolt([0.8] * 8 + [31.7, 31.7])
+    assert metric.few_samples is True
+    assert metric.health is Health.WARNING
 
 
 def test_a_slow_median_is_still_judged_with_few_samples() -> None:

@@ -54,7 +54,8 @@ def metric_summary(
     source: str,
     skipped: int,
 ) -> MetricSummary:
-    """One metric's window summarized and judged (on its median while it has few samples:
+    """One metric's window summarized and judged (on its second-largest value while it has
+    few samples:
     `health.judge_window`); `error` is its own source's failure."""
     stats = summarize([s.value for s in samples])
     return MetricSummary(
@@ -65,7 +66,7 @@ def metric_summary(
         p50=stats.p50,
         p95=stats.p95,
         max=stats.max,
-        health=judge_window(limit, stats.count, stats.p50, stats.p95),
+        health=judge_window(limit, stats.count, stats.runner_up, stats.p95),
         warning=limit.warning,
         danger=limit.danger,
         source=source,

@@ -57,7 +57,7 @@ def _p95(metric: MetricSummary, unit: str = "s") -> str:
 
 def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[Health, str]:
     """The metric's threshold applied to the p95 of the samples of some groups (roles), or
-    to their median while they are few (`health.judge_window`)."""
+    to their second-largest value while they are few (`health.judge_window`)."""
     stats = summarize([s.value for s in metric.samples if match(s.group)])
     if stats.p95 is None:
         return Health.UNKNOWN, "no cycles"
@@ -65,7 +65,7 @@ def _group_health(metric: MetricSummary, match: Callable[[str], bool]) -> tuple[
     if metric.stale:  # the last cycles read, before the source failed: shown, not judged
         return Health.UNKNOWN, f"{text} (stale)"
     limit = h.Threshold(metric.warning, metric.danger)
-    return h.judge_window(limit, stats.count, stats.p50, stats.p95), text
+    return h.judge_window(limit, stats.count, stats.runner_up, stats.p95), text
 
 
 def mayor(i: MapInputs) -> MapNode:

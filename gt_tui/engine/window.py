@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
 import statistics
 from bisect import insort
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from gt_tui.engine.snapshot import Sample
@@ -14,12 +15,15 @@ from gt_tui.engine.snapshot import Sample
 
 @dataclass(frozen=True)
 class Stats:
-    """count, p50 (the median), p95 and max of a window; None where it is empty."""
+    """count, p50 (the median), p95 and max of a window; None where it is empty. `runner_up`
+    is its second-largest value (the value itself for one): what a window of few samples is
+    judged on, so that its one largest sample cannot decide (`health.judge_window`)."""
 
     count: int
     p50: float | None
     p95: float | None
     max: float | None
+    runner_up: float | None = field(default=None, compare=False)
 
 
 def percentile(values: Sequence[float], q: int) -> float | None:
@@ -41,8 +45,10 @@ def summarize(values: list[float]) -> Stats:
     if not values:
         return Stats(0, None, None, None)
     if len(values) == 1:
-        return Stats(1, values[0], values[0], values[0])
-    return Stats(len(values), statistics.median(values), percentile(values, 95), max(values))
+        return Stats(1, values[0], values[0], values[0], values[0])
+    runner_up = heapq.nlargest(2, values)[1]
+    p95 = percentile(values, 95)
+    return Stats(len(values), statistics.median(values), p95, max(values), runner_up)
 
 
 class CountWindow:
