@@ -30,7 +30,7 @@ from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
 from gt_tui.errors import GtTuiError
 from gt_tui.export.style import format_age as age
-from gt_tui.local_actions import cli_read_only
+from gt_tui.local_actions import cli_read_only, confirm_change
 from gt_tui.modes import engine_session
 from gt_tui.ops_format import describe, describe_comparison, mib, write_json
 from gt_tui.settings import Settings
@@ -241,14 +241,8 @@ def _confirm(
 ) -> None:
     """Ask on a terminal; refuse without --yes otherwise. Read-only skips the question:
     the facade refuses (and audits the refusal) at once."""
-    stdin = stdin or sys.stdin
-    if args.yes or ctx.read_only:
-        return
-    if not stdin.isatty():
-        raise GtTuiError(f"{args.ops_command}: refused without --yes (stdin is not a terminal)")
-    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
-    if stdin.readline().strip().lower() not in ("y", "yes"):
-        raise GtTuiError(f"{args.ops_command}: cancelled")
+    if not ctx.read_only:
+        confirm_change(args.ops_command, question, yes=args.yes, stdin=stdin)
 
 
 def _finish(result: Any, out: TextIO, quiet: bool = False) -> int:

@@ -9,6 +9,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -106,25 +108,9 @@ def test_a_failed_action_exits_2_in_one_line(town: Path, env: dict[str, str]) ->
         assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, (argv, done.stderr)
 
 
-def test_sandbox_run_exits_0_on_ctrl_c(env: dict[str, str], tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "gt_tui", "sandbox", "run", "--dir", str(tmp_path / "live")]
-    child = subprocess.Popen(
-        [*argv, "--no-tmux"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert child.stdout is not None
-        first = child.stdout.readline()  # blocks until the town runs (or the child exits)
-        assert first.startswith("sandbox town running"), child.stderr.read() if child.stderr else ""
-        child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=CLI_TIMEOUT) == 0
-    finally:
-        child.kill()
-        child.wait(timeout=CLI_TIMEOUT)
-
-
-def test_sandbox_run_exits_2_when_an_agent_dies(env: dict[str, str], tmp_path: Path) -> None:
-    """An agent that exits on its own is a runtime error (2), said in one line."""
+@contextmanager
+def running_sandbox(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`gt-tui sandbox run` (no tmux), once it says the town runs; killed at the end."""
     argv = [sys.executable, "-m", "gt_tui", "sandbox", "run", "--dir", str(tmp_path / "live")]
     child = subprocess.Popen(
         [*argv, "--no-tmux"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -132,15 +118,29 @@ def test_sandbox_run_exits_2_when_an_agent_dies(env: dict[str, str], tmp_path: P
     )  # fmt: skip
     try:
         assert child.stdout is not None and child.stderr is not None
-        assert child.stdout.readline().startswith("sandbox town running")
+        first = child.stdout.readline()  # blocks until the town runs (or the child exits)
+        assert first.startswith("sandbox town running"), child.stderr.read()
+        yield child
+    finally:
+        child.kill()
+        child.wait(timeout=CLI_TIMEOUT)
+
+
+def test_sandbox_run_exits_0_on_ctrl_c(env: dict[str, str], tmp_path: Path) -> None:
+    with running_sandbox(env, tmp_path) as child:
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=CLI_TIMEOUT) == 0
+
+
+def test_sandbox_run_exits_2_when_an_agent_dies(env: dict[str, str], tmp_path: Path) -> None:
+    """An agent that exits on its own is a runtime error (2), said in one line."""
+    with running_sandbox(env, tmp_path) as child:
         agents = psutil.Process(child.pid).children()
         assert agents, "the sandbox started no agent process"
         agents[0].kill()
         assert child.wait(timeout=CLI_TIMEOUT) == 2
+        assert child.stderr is not None
         assert "exited; see" in child.stderr.read().strip().splitlines()[-1]
-    finally:
-        child.kill()
-        child.wait(timeout=CLI_TIMEOUT)
 
 
 @pytest.mark.parametrize(
