@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual._styles_cache import StylesCache
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -40,9 +42,10 @@ class SnapshotScreen(Released, Screen[None]):
         self.set_class(self.host.wall, "-wall")
         self.show_state()
 
-    @property
+    @cached_property
     def host(self) -> ConsoleHost:
-        """The console this screen draws."""
+        """The console this screen draws. Narrowed once: the runtime protocol check reads
+        every member (building a ViewState), and a screen's app never changes."""
         return console_host(self.app)
 
     @property
