@@ -24,6 +24,7 @@ from gt_tui.engine.readers import READERS
 from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.spawns import SpawnPairer
+from gt_tui.engine.tracked import Tracking
 from gt_tui.settings import Settings
 from gt_tui.town.connect import open_database
 from gt_tui.town.convoys import ConvoyProgress
@@ -59,6 +60,7 @@ def context(town: Town, db: LimitedDatabase, settings: Settings) -> ReadContext:
         churn=ChurnMeter(),
         host=HostMonitor(),
         resources=ResourceMonitor(ResourceLimits.from_settings(settings)),
+        tracking=Tracking(),
     )
 
 
@@ -109,6 +111,7 @@ def test_a_reading_is_data_and_facts_name_only_town_facts() -> None:
     assert [r.name for r in READERS][:2] == ["dolt", "schema"]  # the probe gates the rest
     assert {r.name for r in READERS if r.needs_database} == {
         "schema",
+        "changes",
         "mail",
         "convoys",
         "patrols",

@@ -35,6 +35,7 @@ from gt_tui.engine.reading import ReadContext, Reader, ReadFailed, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.snapshot import HostInfo, Snapshot, SourceError
 from gt_tui.engine.spawns import SpawnPairer
+from gt_tui.engine.tracked import Tracking
 from gt_tui.engine.window import CountWindow, TimeWindow
 from gt_tui.errors import GtTuiError
 from gt_tui.health import METRICS
@@ -112,6 +113,7 @@ class Engine:
         self.skipped: dict[str, int] = {}  # per metric: its source's records refused as bad
         self.events = EventsTail(town.events_file)
         self.pairer = SpawnPairer()
+        self.tracking = Tracking()
         self._windows = self._make_windows()
         self.facts = TownFacts()
 
@@ -194,6 +196,7 @@ class Engine:
             churn=self.churn,
             host=self.host,
             resources=self.resources,
+            tracking=self.tracking,
         )
 
     def _apply(self, reading: Reading) -> None:

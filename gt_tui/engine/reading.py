@@ -20,6 +20,7 @@ from gt_tui.engine.limits.limited_db import LimitedDatabase
 from gt_tui.engine.resources import ResourceMonitor
 from gt_tui.engine.snapshot import Sample
 from gt_tui.engine.spawns import SpawnPairer
+from gt_tui.engine.tracked import Tracking
 from gt_tui.town.events import EventsTail
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
@@ -48,6 +49,7 @@ class ReadContext:
     churn: ChurnMeter
     host: HostMonitor
     resources: ResourceMonitor
+    tracking: Tracking  # the change feed and the rows kept across refreshes
 
 
 @dataclass(frozen=True)

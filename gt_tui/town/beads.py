@@ -6,7 +6,7 @@ tables, the parts are joined with UNION ALL into that one statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,9 @@ ACK_PREFIX = "delivery-acked-at:"
 PATROL_TITLE = "mol-%-patrol%"
 PATROL_DONE = "patrol cycle complete%"
 ACK_MARGIN = timedelta(minutes=1)
+
+# (database, beads table) -> the ids of the beads to read there (the changed ones)
+Only = Mapping[tuple[str, str], Collection[str]]
 
 
 def ack_time(label: object) -> datetime | None:
@@ -37,6 +40,20 @@ def run_union(db: Database, parts: list[tuple[str, list[Any]]]) -> list[Row]:
         return []
     sql, params = _union(parts)
     return db.query(sql, params)
+
+
+def only_ids(
+    alias: str, database: str, table: str, only: Only | None
+) -> tuple[str, list[str]] | None:
+    """A part's restriction to the beads that changed: `("", [])` to read everything,
+    `(" AND a.id IN (…)", ids)` for the changed beads of `database`.`table` (primary-key
+    lookups), None when none of them changed (the part is left out)."""
+    if only is None:
+        return "", []
+    ids = sorted(only.get((database, table), ()))
+    if not ids:
+        return None
+    return f" AND {alias}.id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def each_issue_table(
@@ -71,41 +88,61 @@ def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> li
     return run_union(db, parts)
 
 
-def mail_backlog(db: Database, schema: BeadsSchema, hq: str) -> int:
-    """Messages still `delivery:pending`, never acked, not closed, in both tables."""
-    parts = [
-        (
-            f"SELECT m.id FROM {q}.{issues} m"
-            f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
-            f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
-            f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
-            f" WHERE k.issue_id = m.id AND k.label = %s)",
-            ["gt:message", "delivery:pending", "closed", "delivery:acked"],
+def mail_backlog(db: Database, schema: BeadsSchema, hq: str, only: Only | None = None) -> list[Row]:
+    """Messages still `delivery:pending`, never acked, not closed, in both tables:
+    (database, id). With `only`, just those of these beads."""
+    parts = []
+    for database, q, issues, labels in each_issue_table(schema, [hq]):
+        ids = only_ids("m", database, issues, only)
+        if ids is None:
+            continue
+        parts.append(
+            (
+                f"SELECT %s AS db, m.id FROM {q}.{issues} m"
+                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+                f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
+                f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
+                f" WHERE k.issue_id = m.id AND k.label = %s){ids[0]}",
+                [database, "gt:message", "delivery:pending", "closed", "delivery:acked", *ids[1]],
+            )
         )
-        for _, q, issues, labels in each_issue_table(schema, [hq])
-    ]
-    if not parts:
-        return 0
-    sql, params = _union(parts)
-    return int(db.query(f"SELECT COUNT(*) FROM ({sql}) AS backlog", params)[0][0])
+    return run_union(db, parts)
 
 
 def patrols(
-    db: Database, schema: BeadsSchema, databases: tuple[str, ...], since: datetime
+    db: Database,
+    schema: BeadsSchema,
+    databases: tuple[str, ...],
+    since: datetime,
+    only: Only | None = None,
+    *,
+    running: bool = False,
 ) -> list[Row]:
-    """Patrol root wisps completed since `since`, and those still open.
+    """Patrol root wisps completed since `since`, and those still open (hooked).
 
-    Rows: (database, assignee, title, status, created_at, closed_at).
+    With `only`, just those of these beads (primary-key lookups); with `running` too, every
+    hooked patrol besides (a range of the `status` index). Without either, a scan of the
+    titles. Rows: (database, id, assignee, title, status, created_at, closed_at).
     """
-    parts = [
-        (
-            f"SELECT %s AS db, assignee, title, status, created_at, closed_at"
-            f" FROM {q}.{issues} WHERE title LIKE %s AND ((close_reason LIKE %s"
-            f" AND closed_at >= %s) OR status = %s)",
-            [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked"],
-        )
-        for database, q, issues, _ in each_issue_table(schema, databases)
-    ]
+    select = "SELECT %s AS db, p.id, p.assignee, p.title, p.status, p.created_at, p.closed_at"
+    parts: list[tuple[str, list[Any]]] = []
+    for database, q, issues, _ in each_issue_table(schema, databases):
+        ids = only_ids("p", database, issues, only)
+        if ids is not None:
+            parts.append(
+                (
+                    f"{select} FROM {q}.{issues} p WHERE p.title LIKE %s AND ((p.close_reason"
+                    f" LIKE %s AND p.closed_at >= %s) OR p.status = %s){ids[0]}",
+                    [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked", *ids[1]],
+                )
+            )
+        if running:
+            parts.append(
+                (
+                    f"{select} FROM {q}.{issues} p WHERE p.status = %s AND p.title LIKE %s",
+                    [database, "hooked", PATROL_TITLE],
+                )
+            )
     return run_union(db, parts)
 
 
@@ -172,17 +209,24 @@ def tracked_issues(db: Database, schema: BeadsSchema, town: Town) -> list[Row]:
     return run_union(db, parts)
 
 
-def merge_requests(db: Database, schema: BeadsSchema, databases: tuple[str, ...]) -> list[Row]:
-    """Open merge requests (label `gt:merge-request`): (database, id, created_at)."""
-    parts = [
-        (
-            f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
-            f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
-            f" WHERE m.status <> %s",
-            [database, "gt:merge-request", "closed"],
+def merge_requests(
+    db: Database, schema: BeadsSchema, databases: tuple[str, ...], only: Only | None = None
+) -> list[Row]:
+    """Open merge requests (label `gt:merge-request`): (database, id, created_at). With
+    `only`, just those of these beads."""
+    parts = []
+    for database, q, issues, labels in each_issue_table(schema, databases):
+        ids = only_ids("m", database, issues, only)
+        if ids is None:
+            continue
+        parts.append(
+            (
+                f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
+                f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
+                f" WHERE m.status <> %s{ids[0]}",
+                [database, "gt:merge-request", "closed", *ids[1]],
+            )
         )
-        for database, q, issues, labels in each_issue_table(schema, databases)
-    ]
     return run_union(db, parts)
 
 

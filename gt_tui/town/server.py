@@ -20,6 +20,7 @@ from gt_tui.town.db import Database
 
 DOLT_PROBE = "SELECT active_branch()"
 FALLBACK_PROBE = "SELECT 1"
+_OFFSET = "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW())"
 _VARIABLES = "SELECT VERSION(), @@wait_timeout, @@max_connections, @@time_zone, @@system_time_zone"
 
 
@@ -33,6 +34,9 @@ class ServerStatus:
     max_connections: int | None = None
     time_zone: str | None = None
     system_time_zone: str | None = None
+    # NOW() - UTC_TIMESTAMP() of our session: the frame of the stamps the server writes
+    # itself (`events.created_at DEFAULT CURRENT_TIMESTAMP`), as bd's sessions share it.
+    utc_offset_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class ProbeResult:
 def read_server_status(db: Database) -> ServerStatus:
     """The server's kind, version and limits; a lost server raises SourceUnavailable."""
     if db.dialect == "sqlite":
-        return ServerStatus("sqlite", sqlite3.sqlite_version)
+        return ServerStatus("sqlite", sqlite3.sqlite_version, utc_offset_s=0)
     dolt_version = _dolt_version(db)
     kind = "mysql" if dolt_version is None else "dolt"
     try:
@@ -65,7 +69,18 @@ def read_server_status(db: Database) -> ServerStatus:
         _int(max_conns),
         None if zone is None else str(zone),
         None if system_zone is None else str(system_zone),
+        _utc_offset(db),
     )
+
+
+def _utc_offset(db: Database) -> int | None:
+    """Seconds the server's own clock reads ahead of UTC (None: it cannot say)."""
+    try:
+        return _int(db.query(_OFFSET)[0][0])
+    except SourceUnavailable:
+        raise
+    except Exception:  # a server without these functions: the frame stays unknown
+        return None
 
 
 def _dolt_version(db: Database) -> str | None:

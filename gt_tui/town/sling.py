@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.safe_text import safe_data, unpicture_layout
-from gt_tui.town.beads import each_issue_table, run_union
-from gt_tui.town.db import Database, sql_time, utc
+from gt_tui.town.beads import Only, each_issue_table, only_ids, run_union
+from gt_tui.town.db import Database, Row, sql_time, utc
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
 
@@ -61,24 +61,57 @@ def read_sling_contexts(
 ) -> QueueReading:
     """Every open sling context in hq and the rigs, both tables, oldest first; with
     `failed_since`, also those closed `circuit-broken` since then. One query either way."""
+    return queue_reading(sling_rows(db, town, schema, failed_since), town, failed_since)
+
+
+def sling_rows(
+    db: Database,
+    town: Town,
+    schema: BeadsSchema,
+    failed_since: datetime | None = None,
+    only: Only | None = None,
+) -> list[Row]:
+    """The rows behind `read_sling_contexts`: (database, table, id, description, metadata,
+    created_at, status, closed_at). With `only`, just those of these beads."""
     where, extra = "s.status = %s", []
     if failed_since is not None:
         where = "(s.status = %s OR (s.close_reason = %s AND s.closed_at >= %s))"
         extra = [CIRCUIT_BROKEN, sql_time(failed_since)]
-    parts = [
-        (
-            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
-            f" s.status FROM {q}.{issues} s JOIN {q}.{labels} l ON l.issue_id = s.id"
-            f" AND l.label = %s WHERE {where}",
-            [database, issues, SLING_LABEL, "open", *extra],
+    parts = []
+    for database, q, issues, labels in each_issue_table(schema, town.databases):
+        ids = only_ids("s", database, issues, only)
+        if ids is None:
+            continue
+        parts.append(
+            (
+                f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
+                f" s.status, s.closed_at FROM {q}.{issues} s JOIN {q}.{labels} l"
+                f" ON l.issue_id = s.id AND l.label = %s WHERE {where}{ids[0]}",
+                [database, issues, SLING_LABEL, "open", *extra, *ids[1]],
+            )
         )
-        for database, q, issues, labels in each_issue_table(schema, town.databases)
-    ]
-    rows = run_union(db, parts)
+    return run_union(db, parts)
+
+
+def queue_reading(
+    rows: Sequence[Row], town: Town, failed_since: datetime | None = None
+) -> QueueReading:
+    """The queue, oldest first, and the circuit-broken contexts closed since `failed_since`
+    (rows kept from earlier reads may have left that window: they no longer count)."""
     rig_of_db = {rig.database: rig.name for rig in town.rigs}
     items = [_item(row[:6], rig_of_db) for row in rows if row[6] == "open"]
     items.sort(key=lambda item: (item.enqueued_at, item.id))
-    return QueueReading(items, sum(row[6] != "open" for row in rows))
+    failed = sum(row[6] != "open" and still_failed(row, failed_since) for row in rows)
+    return QueueReading(items, failed)
+
+
+def still_failed(row: Row, since: datetime | None) -> bool:
+    """A closed context's row still inside the failure window."""
+    try:
+        closed = utc(row[7])
+    except ValueError:
+        return False
+    return since is None or (closed is not None and closed >= since)
 
 
 def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:

@@ -4,6 +4,7 @@ others still run; every database reader is a constant number of round trips."""
 
 from __future__ import annotations
 
+from gt_tui.engine.readers.changes import read_changes
 from gt_tui.engine.readers.dolt import read_dolt, read_schema
 from gt_tui.engine.readers.events import read_events
 from gt_tui.engine.readers.local import read_files, read_host, read_tmux
@@ -20,6 +21,7 @@ from gt_tui.engine.reading import Reader
 READERS: tuple[Reader, ...] = (
     Reader("dolt", False, read_dolt),
     Reader("schema", True, read_schema),
+    Reader("changes", True, read_changes),  # before the readers that keep rows
     Reader("events", False, read_events),
     Reader("mail", True, read_mail),
     Reader("convoys", True, read_convoys),

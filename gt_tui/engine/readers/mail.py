@@ -1,4 +1,8 @@
-"""The mail reader: delivery lag of acked messages in hq, the backlog, and their titles."""
+"""The mail reader: delivery lag of acked messages in hq, the backlog, and their titles.
+
+The lags are read through the window (a range of the ack labels); the backlog, a count
+over every message ever sent, is kept across refreshes and brought up to date from the
+messages that changed (engine/tracked.py)."""
 
 from __future__ import annotations
 
@@ -27,10 +31,15 @@ def read_mail(ctx: ReadContext) -> Reading:
         replaced={"mail_lag": tuple(titled)}, skipped={"mail_lag": lags.skipped}, schema=schema
     )
     try:
-        backlog = beads.mail_backlog(ctx.db, schema, hq)
+        backlog = ctx.tracking.backlog.read(
+            schema,
+            ctx.tracking.changes(ctx.now),
+            full=lambda: beads.mail_backlog(ctx.db, schema, hq),
+            changed=lambda ids: beads.mail_backlog(ctx.db, schema, hq, ids),
+        )
     except Exception as exc:  # the lags read stand: the backlog is the second query
         raise ReadFailed(reading, exc) from exc
-    return replace(reading, facts={"mail_backlog": backlog})
+    return replace(reading, facts={"mail_backlog": len(backlog)})
 
 
 def titled_slowest(

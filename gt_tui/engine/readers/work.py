@@ -1,9 +1,14 @@
 """The readers of the town's work in beads: convoys, patrols, the sling queue, merge
-requests and agents. Each is a constant number of queries over every database."""
+requests and agents. Each is a constant number of queries over every database.
+
+Patrols, the queue and merge requests keep their rows across refreshes and read again
+only the beads that changed (engine/tracked.py); the convoy view is read whole each time,
+through the `issue_type` index, because its cost is the metric it measures."""
 
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.collectors import lenient_utc, patrol_samples
@@ -11,11 +16,18 @@ from gt_tui.engine.readers.dolt import cached_schema, known_schema
 from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.snapshot import Sample
 from gt_tui.town import beads
+from gt_tui.town.changes import beads_closed_since, event_tables
 from gt_tui.town.convoys import ConvoyProgress, convoy_view
-from gt_tui.town.db import Database, Row
+from gt_tui.town.db import Database, Row, sql_time
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
-from gt_tui.town.sling import read_sling_contexts
+from gt_tui.town.sling import queue_reading, sling_rows
+
+# Server zones run from UTC-12 to UTC+14: a range of event stamps in the server's frame
+# that starts this much early holds every event since a UTC moment.
+ZONE_SLACK = timedelta(hours=14)
+# Where the server's frame is known: room for its clock and bd's host clock to differ.
+STAMP_MARGIN = timedelta(minutes=2)
 
 
 def build_convoy_view(db: Database, schema: BeadsSchema, town: Town) -> list[ConvoyProgress]:
@@ -36,21 +48,69 @@ def read_convoys(ctx: ReadContext) -> Reading:
 
 
 def read_patrols(ctx: ReadContext) -> Reading:
-    schema = known_schema(ctx)
-    rows = beads.patrols(ctx.db, schema, ctx.town.databases, ctx.since)
-    cycles = patrol_samples(rows, ctx.now)
+    """Patrols closed in the window and those running, kept across refreshes: the changed
+    beads are read again, and closed cycles leave as the window moves on."""
+    schema, since = known_schema(ctx), ctx.since
+    databases, offset = ctx.town.databases, ctx.server.utc_offset_s if ctx.server else None
+    rows = ctx.tracking.patrols.read(
+        schema,
+        ctx.tracking.changes(ctx.now),
+        full=lambda: first_patrols(ctx.db, schema, databases, since, offset),
+        changed=lambda ids: beads.patrols(ctx.db, schema, databases, since, ids),
+        keep=lambda row: row[4] == "hooked" or closed_since(row[6], since),
+    )
+    cycles = patrol_samples([(row[0], *row[2:]) for row in rows], ctx.now)
     return Reading(
-        replaced={"patrol_cycle": tuple(s for s in cycles.samples if s.at >= ctx.since)},
+        replaced={"patrol_cycle": tuple(s for s in cycles.samples if s.at >= since)},
         skipped={"patrol_cycle": cycles.skipped},
         facts={"patrols_running": cycles.running},
         schema=schema,
     )
 
 
+def first_patrols(
+    db: Database,
+    schema: BeadsSchema,
+    databases: tuple[str, ...],
+    since: datetime,
+    utc_offset_s: int | None,
+) -> list[Row]:
+    """The window's patrols without a scan of every title: the beads bd closed since the
+    window began (its `closed` events), and the hooked ones (the `status` index).
+
+    The events are stamped by the server, in its own frame: the range starts at the
+    window's start in that frame, STAMP_MARGIN early (or ZONE_SLACK early where the
+    frame is unknown); the rows are then held to the window exactly. A town without
+    events tables is scanned as before."""
+    tables = list(event_tables(schema, databases))
+    if not tables:
+        return beads.patrols(db, schema, databases, since)
+    if utc_offset_s is None:
+        floor = since - ZONE_SLACK
+    else:
+        floor = since + timedelta(seconds=utc_offset_s) - STAMP_MARGIN
+    closed = beads_closed_since(db, tables, sql_time(floor))
+    return beads.patrols(db, schema, databases, since, closed, running=True)
+
+
+def closed_since(value: object, since: datetime) -> bool:
+    """A row's `closed_at` inside the window, at the database's whole-second precision."""
+    closed = lenient_utc(value)
+    return closed is not None and closed >= since.replace(microsecond=0)
+
+
 def read_queue(ctx: ReadContext) -> Reading:
-    """The queue and the window's dispatch failures (circuit-broken contexts): one query."""
-    schema = known_schema(ctx)
-    queue = read_sling_contexts(ctx.db, ctx.town, schema, ctx.since)
+    """The queue and the window's dispatch failures (circuit-broken contexts), kept across
+    refreshes from the contexts that changed."""
+    schema, since, town = known_schema(ctx), ctx.since, ctx.town
+    rows = ctx.tracking.queue.read(
+        schema,
+        ctx.tracking.changes(ctx.now),
+        full=lambda: sling_rows(ctx.db, town, schema, since),
+        changed=lambda ids: sling_rows(ctx.db, town, schema, since, ids),
+        keep=lambda row: row[6] == "open" or closed_since(row[7], since),
+    )
+    queue = queue_reading(rows, town, since.replace(microsecond=0))
     items = queue.items
     return Reading(
         facts={
@@ -63,8 +123,13 @@ def read_queue(ctx: ReadContext) -> Reading:
 
 
 def read_merge_requests(ctx: ReadContext) -> Reading:
-    schema = known_schema(ctx)
-    rows = beads.merge_requests(ctx.db, schema, ctx.town.databases)
+    schema, databases = known_schema(ctx), ctx.town.databases
+    rows = ctx.tracking.merge_requests.read(
+        schema,
+        ctx.tracking.changes(ctx.now),
+        full=lambda: beads.merge_requests(ctx.db, schema, databases),
+        changed=lambda ids: beads.merge_requests(ctx.db, schema, databases, ids),
+    )
     requests = [(str(db), str(i), lenient_utc(at)) for db, i, at in rows]
     return Reading(facts={"merge_requests": requests}, schema=schema)
 

@@ -1,0 +1,194 @@
+"""Server reads that follow the town's change: a change feed, and rows kept across refreshes.
+
+The `ChangeFeed` reads bd's events tables (town/changes.py) from a watermark and names the
+beads that changed since the last refresh. A `TrackedRows` holds one reader's rows: read
+once in full (or through a window), then only the changed beads are read again and merged
+in, so a steady refresh costs what the town wrote, not what it ever held.
+
+Rows come back in full when the feed has no baseline (the first refresh, or after a failed
+read), when the schema was read afresh (every 15 minutes, and on a cache clear: this also
+heals what no event announces, a bead deleted outright), and when more beads changed than
+a full read costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gt_tui.town.changes import (
+    EVENT_TABLES,
+    EventTable,
+    event_tables,
+    events_since,
+    newest_events,
+)
+from gt_tui.town.db import Database, Row, sql_time, utc
+from gt_tui.town.schema import BeadsSchema
+
+# An event is stamped when bd writes it, and seen once its transaction commits: events
+# stamped up to MARGIN before the watermark are read again (and told apart by their id).
+MARGIN = timedelta(seconds=10)
+EPOCH = "1970-01-01 00:00:00"
+# Beyond this many changed beads in one refresh, a full read is cheaper than the lookups.
+MAX_CHANGED = 2_000
+
+ChangedIds = Mapping[tuple[str, str], frozenset[str]]  # (database, beads table) -> ids
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The beads that changed since the feed's previous read, per database and table."""
+
+    at: datetime  # the refresh that read them
+    ids: ChangedIds
+    overflow: bool = False  # too many to look up: read in full
+
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.ids.values())
+
+
+class ChangeFeed:
+    """Watermarks over each database's `events` and `wisp_events`; one query a refresh."""
+
+    def __init__(self) -> None:
+        self._marks: dict[EventTable, datetime | None] = {}
+        self._seen: dict[tuple[str, str, str], datetime] = {}  # event key -> created_at
+
+    def read(
+        self, db: Database, schema: BeadsSchema, databases: tuple[str, ...], now: datetime
+    ) -> Changes | None:
+        """The changes since the last read; None when there is no baseline to read from
+        (this read sets it: readers read in full this time)."""
+        tables = list(event_tables(schema, databases))
+        if not tables:
+            return None
+        if set(tables) != set(self._marks):
+            self._baseline(db, tables)
+            return None
+        marks = {t: sql_time(m - MARGIN) if m else EPOCH for t, m in self._marks.items()}
+        vouched = [
+            (database, table)
+            for database in databases
+            for pair in schema.issue_tables(database)
+            for table in pair
+        ]
+        changed: dict[tuple[str, str], set[str]] = {}
+        for database, table, event_id, issue_id, created_at in events_since(db, marks, vouched):
+            if event_id is None:
+                continue  # a vouched table's part: it reads no row
+            key = (str(database), str(table), str(event_id))
+            if key in self._seen:
+                continue
+            changed.setdefault((key[0], EVENT_TABLES[key[1]]), set()).add(str(issue_id))
+            stamp = _stamp(created_at)
+            if stamp is not None:  # an unreadable stamp names its bead, moves no mark
+                self._seen[key] = stamp
+                mark = self._marks[(key[0], key[1])]
+                self._marks[(key[0], key[1])] = stamp if mark is None else max(mark, stamp)
+        self._forget_old()
+        ids = {table: frozenset(found) for table, found in changed.items()}
+        return Changes(now, ids, overflow=sum(map(len, ids.values())) > MAX_CHANGED)
+
+    def reset(self) -> None:
+        """Forget the watermarks: the next read sets a new baseline."""
+        self._marks.clear()
+        self._seen.clear()
+
+    def _baseline(self, db: Database, tables: list[EventTable]) -> None:
+        """The newest stamp of each table, and the events inside its margin taken as seen:
+        the full reads of this refresh come after them."""
+        self.reset()
+        newest = newest_events(db, tables)
+        self._marks = {table: _stamp(newest.get(table)) for table in tables}
+        marks = {t: sql_time(m - MARGIN) for t, m in self._marks.items() if m is not None}
+        if marks:
+            for database, table, event_id, _issue, created_at in events_since(db, marks):
+                stamp = _stamp(created_at)
+                if stamp is not None:
+                    self._seen[(str(database), str(table), str(event_id))] = stamp
+
+    def _forget_old(self) -> None:
+        """Events older than every table's reread margin will not be read again."""
+        floors = [m - MARGIN for m in self._marks.values() if m is not None]
+        if floors:
+            floor = min(floors)
+            self._seen = {k: at for k, at in self._seen.items() if at >= floor}
+
+
+def _stamp(value: object) -> datetime | None:
+    """An event's `created_at` as the feed compares it (None: none, or unreadable)."""
+    try:
+        return utc(value)
+    except ValueError:
+        return None
+
+
+RowKey = tuple[str, str]  # (database, bead id)
+
+
+@dataclass
+class TrackedRows:
+    """One reader's rows, kept across refreshes and brought up to date from the changes.
+
+    `key` names a row's bead; `keep`, where given, drops rows that left the reader's window
+    as time went by (a patrol closed before the window) without the server being asked.
+    """
+
+    key: Callable[[Row], RowKey]
+    _rows: dict[RowKey, Row] = field(default_factory=dict)
+    _schema: BeadsSchema | None = None
+
+    def read(
+        self,
+        schema: BeadsSchema,
+        changes: Changes | None,
+        full: Callable[[], list[Row]],
+        changed: Callable[[ChangedIds], list[Row]],
+        keep: Callable[[Row], bool] | None = None,
+    ) -> list[Row]:
+        """The rows now: `full()` when there is nothing to build on, else the old rows with
+        the changed beads read again through `changed(ids)` (rows that no longer match are
+        gone from what it returns). A failed read leaves the next one to read in full."""
+        try:
+            if changes is None or changes.overflow or schema is not self._schema:
+                self._rows = {self.key(row): row for row in full()}
+                self._schema = schema
+            elif changes.ids:
+                fresh = changed(changes.ids)
+                for (database, _table), ids in changes.ids.items():
+                    for bead in ids:
+                        self._rows.pop((database, bead), None)
+                self._rows.update((self.key(row), row) for row in fresh)
+        except Exception:
+            self._schema = None
+            raise
+        if keep is not None:
+            self._rows = {k: row for k, row in self._rows.items() if keep(row)}
+        return [self._rows[k] for k in sorted(self._rows)]
+
+
+def by_database_and_id(database_at: int, id_at: int) -> Callable[[Row], RowKey]:
+    """A row key from the row's database and bead id columns."""
+    return lambda row: (str(row[database_at]), str(row[id_at]))
+
+
+@dataclass
+class Tracking:
+    """The engine's long-lived change state: the feed, its latest changes, and one
+    `TrackedRows` per reader that keeps rows."""
+
+    feed: ChangeFeed = field(default_factory=ChangeFeed)
+    latest: Changes | None = None
+    backlog: TrackedRows = field(default_factory=lambda: TrackedRows(by_database_and_id(0, 1)))
+    patrols: TrackedRows = field(default_factory=lambda: TrackedRows(by_database_and_id(0, 1)))
+    queue: TrackedRows = field(default_factory=lambda: TrackedRows(by_database_and_id(0, 2)))
+    merge_requests: TrackedRows = field(
+        default_factory=lambda: TrackedRows(by_database_and_id(0, 1))
+    )
+
+    def changes(self, now: datetime) -> Changes | None:
+        """This refresh's changes; None when the feed was not read this refresh."""
+        latest = self.latest
+        return latest if latest is not None and latest.at == now else None
