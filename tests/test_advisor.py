@@ -31,7 +31,19 @@ def test_beads_indexes_are_recognised_by_leading_columns(beads: TownOnBackend) -
     assert finding(found, hq, "idx_events_issue_id").existing == "idx_events_issue"
     assert finding(found, hq, "idx_wisp_labels_label").state == PRESENT
     assert finding(found, hq, "idx_created_by").state == MISSING
-    assert len(found) == 14 * len(beads.town.databases)
+    assert len(found) == 17 * len(beads.town.databases)
+
+
+def test_what_the_console_ranges_over_is_checked_with_the_figures(beads: TownOnBackend) -> None:
+    """The change feed's ranges are beads' own indexes; the open-convoy index is only a
+    recommendation, with the plan (and its row estimate) that shows what it would save."""
+    found = IndexAdvisor(beads.db, [beads.hq]).check()
+    for name in ("idx_events_created_at", "idx_wisp_events_created_at"):
+        assert finding(found, beads.hq, name).state == PRESENT
+    convoys = finding(found, beads.hq, "idx_issues_type_status")
+    assert convoys.state == MISSING and convoys.evidence
+    if beads.dialect == "mysql":
+        assert any("rows=" in line for line in convoys.evidence)
 
 
 def test_tables_beads_lacks_are_reported_not_present(beads: TownOnBackend) -> None:

@@ -47,6 +47,15 @@ RECOMMENDED: tuple[IndexSpec, ...] = (
     IndexSpec("idx_wisp_labels_label", "wisp_labels", ("label",), "beads: wisp labels"),
     IndexSpec("idx_wisp_dependencies_issue_id", "wisp_dependencies", ("issue_id",), "beads"),
     IndexSpec("idx_wisp_events_issue_id", "wisp_events", ("issue_id",), "beads: history"),
+    # What the console's own readers range over (beads ships both): without them the change
+    # feed scans every event each refresh.
+    IndexSpec("idx_events_created_at", "events", ("created_at",), "gt-tui: change feed"),
+    IndexSpec("idx_wisp_events_created_at", "wisp_events", ("created_at",), "gt-tui: feed"),
+    # Not in beads, never relied on: beads' `issue_type` index alone makes the convoy view
+    # read every convoy ever made to find the open ones.
+    IndexSpec(
+        "idx_issues_type_status", "issues", ("issue_type", "status"), "gt-tui: open convoys"
+    ),
 )
 
 
