@@ -230,9 +230,7 @@ def add_history(built: BuiltTown, count: int) -> None:
 
 
 @pytest.mark.mariadb
-def test_steady_server_reads_follow_change_not_history(
-    mariadb: SQLServer, tmp_path: Path
-) -> None:
+def test_steady_server_reads_follow_change_not_history(mariadb: SQLServer, tmp_path: Path) -> None:
     towns = []
     try:
         for name, history in (("short", 0), ("long", 300)):
@@ -259,3 +257,20 @@ def test_steady_server_reads_follow_change_not_history(
     finally:
         for built in towns:
             built.close()
+
+
+def test_a_write_committed_after_a_later_stamp_is_still_seen(fleet: Fleet) -> None:
+    """bd's transactions commit after their events are stamped: an event stamped a few
+    seconds before the newest one already read is read all the same (engine MARGIN)."""
+    clock = FakeClock()
+    engine = fleet.engine(clock)
+    hq = fleet.built.writer()
+    engine.refresh()
+    clock.advance(10)
+    hq.send_mail(sender="mayor/", recipient="deacon/", subject="a", created_at=clock.now)
+    backlog = engine.refresh().town.mail_backlog or 0
+    late = clock.now - timedelta(seconds=5)
+    hq.send_mail(sender="mayor/", recipient="deacon/", subject="b", created_at=late)
+    clock.advance(2)
+    assert engine.refresh().town.mail_backlog == backlog + 1
+    assert figures(engine.refresh()) == fleet.fresh_figures(clock)

@@ -5,10 +5,11 @@ beads that changed since the last refresh. A `TrackedRows` holds one reader's ro
 once in full (or through a window), then only the changed beads are read again and merged
 in, so a steady refresh costs what the town wrote, not what it ever held.
 
-Rows come back in full when the feed has no baseline (the first refresh, or after a failed
-read), when the schema was read afresh (every 15 minutes, and on a cache clear: this also
-heals what no event announces, a bead deleted outright), and when more beads changed than
-a full read costs.
+Rows are read in full when the feed has no baseline: the first refresh, and whenever the
+schema is read afresh (its L2 entry, every 15 minutes, and on a cache clear), which also
+heals what no event announces (a bead deleted outright, a stamp from a skewed clock). They
+are also read in full after a failed read, and when more beads changed than a full read
+costs.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._marks: dict[EventTable, datetime | None] = {}
         self._seen: dict[tuple[str, str, str], datetime] = {}  # event key -> created_at
+        self._schema: BeadsSchema | None = None  # the schema of the baseline
 
     def read(
         self, db: Database, schema: BeadsSchema, databases: tuple[str, ...], now: datetime
@@ -64,8 +66,9 @@ class ChangeFeed:
         tables = list(event_tables(schema, databases))
         if not tables:
             return None
-        if set(tables) != set(self._marks):
+        if schema is not self._schema:  # first, or the schema was read afresh: resync
             self._baseline(db, tables)
+            self._schema = schema
             return None
         marks = {t: sql_time(m - MARGIN) if m else EPOCH for t, m in self._marks.items()}
         vouched = [
@@ -91,15 +94,11 @@ class ChangeFeed:
         ids = {table: frozenset(found) for table, found in changed.items()}
         return Changes(now, ids, overflow=sum(map(len, ids.values())) > MAX_CHANGED)
 
-    def reset(self) -> None:
-        """Forget the watermarks: the next read sets a new baseline."""
-        self._marks.clear()
-        self._seen.clear()
-
     def _baseline(self, db: Database, tables: list[EventTable]) -> None:
         """The newest stamp of each table, and the events inside its margin taken as seen:
         the full reads of this refresh come after them."""
-        self.reset()
+        self._marks.clear()
+        self._seen.clear()
         newest = newest_events(db, tables)
         self._marks = {table: _stamp(newest.get(table)) for table in tables}
         marks = {t: sql_time(m - MARGIN) for t, m in self._marks.items() if m is not None}

@@ -53,9 +53,7 @@ RECOMMENDED: tuple[IndexSpec, ...] = (
     IndexSpec("idx_wisp_events_created_at", "wisp_events", ("created_at",), "gt-tui: feed"),
     # Not in beads, never relied on: beads' `issue_type` index alone makes the convoy view
     # read every convoy ever made to find the open ones.
-    IndexSpec(
-        "idx_issues_type_status", "issues", ("issue_type", "status"), "gt-tui: open convoys"
-    ),
+    IndexSpec("idx_issues_type_status", "issues", ("issue_type", "status"), "gt-tui: open convoys"),
 )
 
 
