@@ -93,15 +93,16 @@ def wait_healthy(base: str) -> None:
     raise AssertionError(f"{base} never became healthy: {get(f'{base}/healthz')}")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    """SIGTERM, then its exit code; killed (and the test failed) if it does not exit."""
-    proc.send_signal(signal.SIGTERM)
+def stop(proc: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> int:
+    """SIGTERM (or `signum`), then its exit code; killed (and the test failed) if it does
+    not exit."""
+    proc.send_signal(signum)
     try:
         return proc.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=STOP_TIMEOUT)
-        raise AssertionError("serve did not stop on SIGTERM") from None
+        raise AssertionError(f"serve did not stop on signal {signum}") from None
 
 
 def children(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:

@@ -6,12 +6,15 @@ come from the one refresh it makes."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,8 @@ from serve_fixtures import (
 from sqlserver import SQLServer, free_port
 
 from gt_tui.engine.readers import READERS
+from gt_tui.engine.snapshot import Snapshot
+from gt_tui.serve_http import STALE_MIN_S, Latest, Refresher, health_status
 
 ONE_REFRESH = ("--refresh", "3600")
 SOURCES = {reader.name for reader in READERS}
@@ -124,14 +129,17 @@ def test_openmetrics_on_request(served: Served) -> None:
     assert text.rstrip().endswith("# EOF") and "gt_tui_polecats{" in text
 
 
-def test_sigterm_stops_it_cleanly(town_root: Path, env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_stops_it_cleanly(
+    signum: int, town_root: Path, env: dict[str, str], tmp_path: Path
+) -> None:
     stderr = tmp_path / "err"
     args = ("--listen", "127.0.0.1:0", "--town", str(town_root), *ONE_REFRESH)
     proc = start_serve(env, tmp_path, stderr, *args)
     base = served_url(proc, stderr)
     wait_healthy(base)
     before = children(proc)
-    assert stop(proc) == 0
+    assert stop(proc, signum) == 0
     text = stderr.read_text()
     assert "Traceback" not in text and text.splitlines() == [f"serving {base}/metrics"]
     assert not [child for child in before if child.is_running() and child.status() != "zombie"]
@@ -215,3 +223,29 @@ def test_serving_never_loads_textual(town_root: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert done.stdout.strip() == "0 []", done.stderr
+
+
+def test_healthz_turns_503_when_the_last_refresh_is_old() -> None:
+    never, done = Latest(), Latest(done_at=1000.0)
+    assert health_status(never, 1000.0, 2.0) == (HTTPStatus.SERVICE_UNAVAILABLE, "no refresh yet")
+    assert health_status(done, 1000.0 + STALE_MIN_S, 2.0) == (HTTPStatus.OK, "ok")
+    status, reason = health_status(replace(done, error="boom"), 1000.0 + 3 * 60 + 1, 60.0)
+    assert status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert reason == "last refresh 181 s ago (more than 180 s); last refresh failed: boom"
+
+
+def test_a_refresh_that_raises_is_kept_not_fatal() -> None:
+    calls: list[int] = []
+    called = threading.Event()
+
+    def refresh() -> Snapshot:
+        calls.append(1)
+        called.set()
+        raise RuntimeError("the town moved\nsecond line")
+
+    refresher = Refresher(refresh, interval=3600)
+    refresher.start()
+    assert called.wait(timeout=60)
+    assert refresher.stop(timeout=60)
+    assert calls == [1] and refresher.latest == Latest(error="the town moved")
+    assert refresher.health()[1] == "no refresh yet; last refresh failed: the town moved"
