@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -119,6 +120,11 @@ class ExporterServer(ThreadingHTTPServer):
         # nothing, as the name is never used.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.port
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """One line, not socketserver's traceback: a scraper that hangs up early is no bug."""
+        error = sys.exc_info()[1]
+        print(f"gt-tui serve: a request failed: {safe_text(str(error))}", file=sys.stderr)
 
     @property
     def host(self) -> str:
