@@ -21,11 +21,13 @@ from gt_tui import __version__, modes
 from gt_tui.config_cli import add_config_parser
 from gt_tui.doctor.cli import add_doctor_parser
 from gt_tui.errors import GtTuiError
+from gt_tui.metrics_cli import add_metrics_parser
 from gt_tui.ops_parsers import add_ops_parsers
 from gt_tui.safe_text import safe_text
 from gt_tui.sandbox.dburl import url_has_password
 from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox_cli import add_sandbox_parser
+from gt_tui.serve import add_serve_parser
 from gt_tui.setting_table import spec_for
 from gt_tui.town.secret_env import PASSWORD_VAR, read_password_file
 
@@ -34,7 +36,14 @@ REFRESH_SETTING = "ui.refresh_interval"  # `--refresh` is this setting for one r
 # What every subcommand parser sets as `run` (`parser.set_defaults(run=...)`): its exit code.
 Run = Callable[[argparse.Namespace], int]
 # The subcommand groups, each registered by its own module's `add_*` function.
-SUBCOMMANDS = (add_config_parser, add_sandbox_parser, add_ops_parsers, add_doctor_parser)
+SUBCOMMANDS = (
+    add_config_parser,
+    add_sandbox_parser,
+    add_ops_parsers,
+    add_doctor_parser,
+    add_serve_parser,
+    add_metrics_parser,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
