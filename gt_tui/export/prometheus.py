@@ -67,7 +67,7 @@ def _window_families(doc: dict[str, Any], town: str) -> Iterator[GaugeMetricFami
             value = seconds(m[field], m["unit"])
             if value is not None:
                 quantiles.add_metric([town, label], value)
-        samples = _gauge(f"{key}_samples", f"{label}: samples in the window", ["town"])
+        samples = _gauge(f"{key}_samples", f"{key}: samples in the window", ["town"])
         samples.add_metric([town], m["count"])
         yield quantiles
         yield samples
