@@ -30,10 +30,15 @@ from gt_tui.town.layout import load_town
 from gt_tui.town.model import Town
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
-# Round trips of every refresh after the first: the probe (and the processlist, on a server),
-# mail acks and backlog, open convoys and their tracked issues, patrols, the sling queue and
-# merge requests. Not one more per convoy, rig or message.
-QUERIES_PER_REFRESH = {"mysql": 6, "sqlite": 5}  # a steady refresh in which nothing changed
+# Round trips of a steady refresh in which no bead changed: the probe (and the processlist,
+# on a server), the change feed, mail acks, open convoys and their tracked issues. Not one
+# more per convoy, rig or message; a change adds at most one lookup per reader that keeps
+# rows (backlog, patrols, queue, merge requests).
+QUERIES_PER_REFRESH = {"mysql": 6, "sqlite": 5}
+# What the first refresh adds: the feed's baseline (two queries where later ones take one)
+# and the full reads of the kept rows (backlog, patrols: their closed events then the rows,
+# queue, merge requests).
+FIRST_REFRESH_FULL_READS = 1 + 5
 RIGS = (Rig("gastown", "gt", ("Toast", "Nux")), Rig("beads", "bd", ("Rex",)))
 
 
