@@ -38,7 +38,8 @@ from gt_tui.town.server import read_server_status
 
 __all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
-BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10}  # runs when the caller names none
+# Runs when the caller names none.
+BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10, "refresh": 10}
 
 
 class Actions(Guarded):
@@ -194,13 +195,20 @@ class Actions(Guarded):
     # ------------------------------------------------------------ benchmarks (spec §10)
 
     convoy_view: Callable[[], Any] | None = None  # set by the engine: builds the convoy view
+    # Set by whoever holds a fresh, never refreshed engine (ops_cli): its `refresh`.
+    fresh_refresh: Callable[[], Any] | None = None
 
     @action("benchmark.run")
     def run_benchmark(
-        self, kind: str | None = None, runs: int | None = None, progress: Progress | None = None
+        self,
+        kind: str | None = None,
+        runs: int | None = None,
+        progress: Progress | None = None,
+        pace: float | None = None,
     ) -> ActionResult:
         """Run the `kind` benchmark; `kind` may be left out only for the read-only refusal
-        (the console refuses before it asks which benchmark)."""
+        (the console refuses before it asks which benchmark). `pace`: seconds between the
+        refresh benchmark's refreshes (default `ui.refresh_interval`, the console's)."""
         from gt_tui.engine.bench import run as bench
 
         count = BENCH_RUNS.get(kind or "", 0) if runs is None else runs
@@ -214,6 +222,12 @@ class Actions(Guarded):
             result = bench.run_polecat_comparison(self.town, count, progress=progress)
         elif kind == "convoy" and self.convoy_view is not None:
             result = bench.run_convoy_bench(self.convoy_view, count, progress)
+        elif kind == "refresh" and self.fresh_refresh is not None:
+            from gt_tui.engine.bench.refresh import run_refresh_bench
+
+            every = self.settings.number("ui.refresh_interval") if pace is None else pace
+            result = run_refresh_bench(self.fresh_refresh, self.db, count, every, progress)
+            self.fresh_refresh = None  # its first refresh is spent: a second run is no first
         else:
-            raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat or convoy)")
+            raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat, convoy or refresh)")
         return ActionResult(True, f"{kind} benchmark: {count} runs", result)
