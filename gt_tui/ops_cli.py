@@ -6,7 +6,7 @@ gt-tui tmux tune [--yes]
 gt-tui queue list [--format F]                       gt-tui queue flush [--rig R] [--yes]
 gt-tui cache clear|warm [--type bead|agent|status|all] [--yes]
 gt-tui indexes check [--format F]                    gt-tui indexes create [DB.INDEX …] [--yes]
-gt-tui benchmark --type dolt|polecat|convoy|refresh [--runs N] [--pace S] [--save NAME]
+gt-tui [--refresh S] benchmark --type dolt|polecat|convoy|refresh [--runs N] [--save NAME]
                  [--format text|json]
 gt-tui benchmark compare --before A --after B [--format text|json]
 
@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
-from gt_tui.engine.bench.refresh import refresh_json
+from gt_tui.engine.bench.refresh import RefreshTarget, refresh_json
 from gt_tui.errors import GtTuiError
 from gt_tui.export.style import format_age as age
 from gt_tui.local_actions import cli_read_only, confirm_change
@@ -62,8 +62,10 @@ def run_command(args: argparse.Namespace) -> int:
     if args.ops_command == "benchmark compare":
         return run_ops(args, None)
     with engine_session(args, read_only=cli_read_only(args)) as engine:
-        # Not refreshed yet: the refresh benchmark's first refresh is a fresh engine's.
-        engine.actions.fresh_refresh = engine.refresh
+        # Not refreshed yet: the refresh benchmark's first refresh is a fresh engine's,
+        # its steady ones paced as the console's (`--refresh`, else ui.refresh_interval).
+        pace = getattr(args, "refresh", None) or engine.settings.number("ui.refresh_interval")
+        engine.actions.refresh_target = RefreshTarget(engine.refresh, pace)
         ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
         return run_ops(args, ctx)
 
@@ -150,9 +152,7 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
         raise GtTuiError(
             "benchmark: say --type dolt|polecat|convoy|refresh (or `benchmark compare`)"
         )
-    if args.pace is not None and args.bench_type != "refresh":
-        raise GtTuiError("benchmark: --pace applies to --type refresh only")
-    result = ctx.actions.run_benchmark(args.bench_type, args.runs, _progress_bar(), pace=args.pace)
+    result = ctx.actions.run_benchmark(args.bench_type, args.runs, _progress_bar())
     if not result.ok:
         return _finish(result, out)
     if args.save:

@@ -121,12 +121,6 @@ def _add_benchmark(subparsers: Subparsers) -> None:
         "--type", dest="bench_type", choices=BENCH_TYPES, help="what to measure (required)"
     )
     bench.add_argument("--runs", type=int, metavar="N", help="runs (default per type)")
-    bench.add_argument(
-        "--pace",
-        type=float,
-        metavar="S",
-        help="refresh: seconds between steady refreshes (default: ui.refresh_interval)",
-    )
     bench.add_argument("--save", metavar="NAME", help="save as NAME for `benchmark compare`")
     _format_option(bench)
     sub = bench.add_subparsers(dest="bench_action", metavar="ACTION")

@@ -47,7 +47,8 @@ def env(home: Path) -> dict[str, str]:
 
 
 def bench_cli(town: BuiltTown, env: dict[str, str], *args: str) -> str:
-    done = run_gt_tui("--town", str(town.root), "benchmark", *args, env=env)
+    """`gt-tui --refresh PACE benchmark ARGS`: its stdout, after checking it exited 0."""
+    done = run_gt_tui("--town", str(town.root), "--refresh", str(PACE), "benchmark", *args, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -69,7 +70,7 @@ def steady_queries(town: BuiltTown) -> int:
 
 
 def test_cli_json_has_every_field(town: BuiltTown, env: dict[str, str]) -> None:
-    out = bench_cli(town, env, "--type", "refresh", "--runs", "3", "--pace", str(PACE),
+    out = bench_cli(town, env, "--type", "refresh", "--runs", "3",
                     "--format", "json")  # fmt: skip
     data = json.loads(out)
     assert (data["schema"], data["type"], data["runs"], data["kind"]) == (
@@ -97,7 +98,7 @@ def test_cli_json_has_every_field(town: BuiltTown, env: dict[str, str]) -> None:
 
 
 def test_cli_text_says_server_wide_or_not_available(town: BuiltTown, env: dict[str, str]) -> None:
-    out = bench_cli(town, env, "--type", "refresh", "--runs", "3", "--pace", str(PACE))
+    out = bench_cli(town, env, "--type", "refresh", "--runs", "3")
     lines = out.splitlines()
     assert lines[0].startswith("refresh benchmark: 1 first + 3 steady refreshes")
     assert lines[1].lstrip().startswith("first") and lines[2].lstrip().startswith("steady")
@@ -115,7 +116,7 @@ def test_saved_runs_compare_and_json_output_loads(
     built = build_town(tmp_path / "town", "mysql", server=mariadb)
     try:
         add_known_convoys(built, NOW)
-        args = ("--type", "refresh", "--runs", "3", "--pace", str(PACE))
+        args = ("--type", "refresh", "--runs", "3")
         output = tmp_path / "run.json"
         output.write_text(bench_cli(built, env, *args, "--save", "before", "--format", "json"))
         out = bench_cli(built, env, "compare", "--before", "before", "--after", str(output),
@@ -186,13 +187,21 @@ def test_dolt_has_no_rows_read(mariadb: SQLServer, tmp_path: Path) -> None:
     assert result.params["first"]["rows_read"] is None and result.group(ROWS_GROUP) is None
 
 
-def test_pace_only_for_refresh_and_not_below_zero(tmp_path: Path, env: dict[str, str]) -> None:
+def test_refresh_interval_out_of_range_is_one_line(tmp_path: Path, env: dict[str, str]) -> None:
     town = build_town(tmp_path / "town", "sqlite")
     town.close()
-    wrong = run_gt_tui("--town", str(town.root), "benchmark", "--type", "convoy", "--pace", "1",
-                       env=env)  # fmt: skip
-    negative = run_gt_tui("--town", str(town.root), "benchmark", "--type", "refresh",
-                          "--pace", "-1", env=env)  # fmt: skip
-    assert wrong.returncode == 2 and "--pace applies to --type refresh only" in wrong.stderr
-    assert negative.returncode == 2 and "pace must be 0 s or more" in negative.stderr
-    assert "Traceback" not in wrong.stderr + negative.stderr
+    done = run_gt_tui("--town", str(town.root), "--refresh", "0.01", "benchmark", "--type",
+                      "refresh", env=env)  # fmt: skip
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.startswith("gt-tui: --refresh 0.01: not allowed")
+
+
+def test_paced_as_the_console_by_default(tmp_path: Path, env: dict[str, str]) -> None:
+    """Without `--refresh` the steady refreshes are `ui.refresh_interval` apart."""
+    town = build_town(tmp_path / "town", "sqlite")
+    town.close()
+    done = run_gt_tui("--town", str(town.root), "--set", "ui.refresh_interval=0.25", "benchmark",
+                      "--type", "refresh", "--runs", "1", "--format", "json", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["pace_s"] == 0.25 and data["runs"] == 1 and len(data["samples"]) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.cache.stats import LoadReport
@@ -35,6 +35,9 @@ from gt_tui.town.db import Database
 from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
 from gt_tui.town.server import read_server_status
+
+if TYPE_CHECKING:
+    from gt_tui.engine.bench.refresh import RefreshTarget
 
 __all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
@@ -195,20 +198,15 @@ class Actions(Guarded):
     # ------------------------------------------------------------ benchmarks (spec §10)
 
     convoy_view: Callable[[], Any] | None = None  # set by the engine: builds the convoy view
-    # Set by whoever holds a fresh, never refreshed engine (ops_cli): its `refresh`.
-    fresh_refresh: Callable[[], Any] | None = None
+    # Set by whoever holds a fresh, never refreshed engine (ops_cli): its refresh and pace.
+    refresh_target: RefreshTarget | None = None
 
     @action("benchmark.run")
     def run_benchmark(
-        self,
-        kind: str | None = None,
-        runs: int | None = None,
-        progress: Progress | None = None,
-        pace: float | None = None,
+        self, kind: str | None = None, runs: int | None = None, progress: Progress | None = None
     ) -> ActionResult:
         """Run the `kind` benchmark; `kind` may be left out only for the read-only refusal
-        (the console refuses before it asks which benchmark). `pace`: seconds between the
-        refresh benchmark's refreshes (default `ui.refresh_interval`, the console's)."""
+        (the console refuses before it asks which benchmark)."""
         from gt_tui.engine.bench import run as bench
 
         count = BENCH_RUNS.get(kind or "", 0) if runs is None else runs
@@ -222,12 +220,11 @@ class Actions(Guarded):
             result = bench.run_polecat_comparison(self.town, count, progress=progress)
         elif kind == "convoy" and self.convoy_view is not None:
             result = bench.run_convoy_bench(self.convoy_view, count, progress)
-        elif kind == "refresh" and self.fresh_refresh is not None:
+        elif kind == "refresh" and self.refresh_target is not None:
             from gt_tui.engine.bench.refresh import run_refresh_bench
 
-            every = self.settings.number("ui.refresh_interval") if pace is None else pace
-            result = run_refresh_bench(self.fresh_refresh, self.db, count, every, progress)
-            self.fresh_refresh = None  # its first refresh is spent: a second run is no first
+            target, self.refresh_target = self.refresh_target, None  # a first refresh, once
+            result = run_refresh_bench(target.refresh, self.db, count, target.pace, progress)
         else:
             raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat, convoy or refresh)")
         return ActionResult(True, f"{kind} benchmark: {count} runs", result)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gt_tui.engine.bench.results import BenchResult, make_group, make_result
@@ -30,6 +31,15 @@ from gt_tui.town.server_reads import SCOPE, Interval, ServerReads, counters_avai
 Progress = Callable[[float], None]
 ROWS_GROUP = "steady rows read"
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RefreshTarget:
+    """What the benchmark refreshes: a fresh engine's `refresh`, and the seconds between
+    steady refreshes (the console's `ui.refresh_interval`, or `--refresh`)."""
+
+    refresh: Callable[[], Snapshot]
+    pace: float
 
 
 class _Counter:
