@@ -205,3 +205,12 @@ def test_paced_as_the_console_by_default(tmp_path: Path, env: dict[str, str]) ->
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["pace_s"] == 0.25 and data["runs"] == 1 and len(data["samples"]) == 1
+
+
+def test_refused_under_read_only_like_every_benchmark(tmp_path: Path, env: dict[str, str]) -> None:
+    town = build_town(tmp_path / "town", "sqlite")
+    town.close()
+    done = run_gt_tui("--town", str(town.root), "--read-only", "benchmark", "--type", "refresh",
+                      env=env)  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert "read-only" in done.stderr and "'benchmark.run' refused" in done.stderr
