@@ -6,7 +6,8 @@ gt-tui tmux tune [--yes]
 gt-tui queue list [--format F]                       gt-tui queue flush [--rig R] [--yes]
 gt-tui cache clear|warm [--type bead|agent|status|all] [--yes]
 gt-tui indexes check [--format F]                    gt-tui indexes create [DB.INDEX …] [--yes]
-gt-tui benchmark --type dolt|polecat|convoy [--runs N] [--save NAME] [--format text|json]
+gt-tui [--refresh S] benchmark --type dolt|polecat|convoy|refresh [--runs N] [--save NAME]
+                 [--format text|json]
 gt-tui benchmark compare --before A --after B [--format text|json]
 
 Thin glue: changes go through the guarded facade (`ctx.actions`: read-only refusal and the
@@ -28,11 +29,12 @@ from typing import Any, TextIO
 
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
+from gt_tui.engine.bench.refresh import RefreshTarget, refresh_json
 from gt_tui.errors import GtTuiError
 from gt_tui.export.style import format_age as age
 from gt_tui.local_actions import cli_read_only, confirm_change
 from gt_tui.modes import engine_session
-from gt_tui.ops_format import describe, describe_comparison, mib, write_json
+from gt_tui.ops_format import describe, describe_comparison, describe_refresh, mib, write_json
 from gt_tui.settings import Settings
 from gt_tui.town.db import Database
 from gt_tui.town.model import Town
@@ -60,6 +62,10 @@ def run_command(args: argparse.Namespace) -> int:
     if args.ops_command == "benchmark compare":
         return run_ops(args, None)
     with engine_session(args, read_only=cli_read_only(args)) as engine:
+        # Not refreshed yet: the refresh benchmark's first refresh is a fresh engine's,
+        # its steady ones paced as the console's (`--refresh`, else ui.refresh_interval).
+        pace = getattr(args, "refresh", None) or engine.settings.number("ui.refresh_interval")
+        engine.actions.refresh_target = RefreshTarget(engine.refresh, pace)
         ctx = OpsContext(engine.town, engine.db, engine.settings, engine.read_only, engine.actions)
         return run_ops(args, ctx)
 
@@ -143,7 +149,9 @@ def _tmux_tune(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
 
 def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
     if args.bench_type is None:
-        raise GtTuiError("benchmark: say --type dolt|polecat|convoy (or `benchmark compare`)")
+        raise GtTuiError(
+            "benchmark: say --type dolt|polecat|convoy|refresh (or `benchmark compare`)"
+        )
     result = ctx.actions.run_benchmark(args.bench_type, args.runs, _progress_bar())
     if not result.ok:
         return _finish(result, out)
@@ -156,9 +164,11 @@ def _benchmark(args: argparse.Namespace, ctx: OpsContext, out: TextIO) -> int:
         print(f"gt-tui: {saved.summary}", file=sys.stderr)
         if not saved.ok:
             return 2
+    details = result.details
     if args.ops_format == "json":
-        return write_json(out, result.details)
-    out.writelines(line + "\n" for line in describe(result.details))
+        return write_json(out, refresh_json(details) if details.kind == "refresh" else details)
+    lines = describe_refresh(details) if details.kind == "refresh" else describe(details)
+    out.writelines(line + "\n" for line in lines)
     return 0
 
 

@@ -14,12 +14,46 @@ from typing import Any, TextIO
 from gt_tui.engine.bench import compare as bench_compare
 from gt_tui.engine.bench import results as bench_results
 from gt_tui.export.bench_view import bench_lines
+from gt_tui.units import format_duration
 
 
 def describe(result: bench_results.BenchResult) -> list[str]:
     """A benchmark result as text lines: one per group, headline marked (the console's
     result dialog shows the same table: `export.bench_view`)."""
     return bench_lines(result)
+
+
+def describe_refresh(result: bench_results.BenchResult) -> list[str]:
+    """The refresh benchmark: the first refresh apart from the steady ones, then how rows
+    read was counted (server-wide) or why it is not available."""
+    p = result.params
+    first, steady, rows = p["first"], p["steady"], p["rows_read"]
+    lines = [
+        f"refresh benchmark: 1 first + {result.runs} steady refreshes,"
+        f" {format_duration(p['pace_s'])} apart, server {p['server']}",
+        f"  first   {_ms(first['ms']):>9}  queries {first['queries']:>3}"
+        f"  rows read {_rows(first['rows_read'])}",
+        f"  steady  p50 {_ms(steady['ms_p50'])}  p95 {_ms(steady['ms_p95'])}"
+        f"  queries {steady['queries']} (max {steady['queries_max']})"
+        f"  rows read p50 {_rows(steady['rows_read_p50'])} max {_rows(steady['rows_read_max'])}",
+    ]
+    if not rows["available"]:
+        return [*lines, f"  rows read: not available ({rows['note']})"]
+    clamped = rows["clamped"]
+    return [
+        *lines,
+        f"  rows read: the sum of Handler_read_*, {rows['scope']}",
+        f"    less the reading's own {rows['reading_cost']} rows (median of"
+        f" {len(rows['reading_cost_samples'])}); {clamped} interval(s) below 0 shown as 0",
+    ]
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else format_duration(value / 1000.0)
+
+
+def _rows(value: int | None) -> str:
+    return "not available" if value is None else f"{value:,}"
 
 
 def describe_comparison(comparison: bench_compare.Comparison, args: Any) -> list[str]:

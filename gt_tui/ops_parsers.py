@@ -12,7 +12,7 @@ from typing import TypeAlias
 from gt_tui.ops_cli import run_command
 
 FORMATS = ("text", "json")
-BENCH_TYPES = ("dolt", "polecat", "convoy")
+BENCH_TYPES = ("dolt", "polecat", "convoy", "refresh")
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 

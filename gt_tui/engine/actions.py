@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.cache.stats import LoadReport
@@ -36,9 +36,13 @@ from gt_tui.town.model import Town
 from gt_tui.town.schema import detect_schema
 from gt_tui.town.server import read_server_status
 
+if TYPE_CHECKING:
+    from gt_tui.engine.bench.refresh import RefreshTarget
+
 __all__ = ["BENCH_RUNS", "ActionResult", "Actions", "action"]
 Progress = Callable[[float], None]
-BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10}  # runs when the caller names none
+# Runs when the caller names none.
+BENCH_RUNS = {"dolt": 50, "polecat": 5, "convoy": 10, "refresh": 10}
 
 
 class Actions(Guarded):
@@ -194,6 +198,8 @@ class Actions(Guarded):
     # ------------------------------------------------------------ benchmarks (spec §10)
 
     convoy_view: Callable[[], Any] | None = None  # set by the engine: builds the convoy view
+    # Set by whoever holds a fresh, never refreshed engine (ops_cli): its refresh and pace.
+    refresh_target: RefreshTarget | None = None
 
     @action("benchmark.run")
     def run_benchmark(
@@ -214,6 +220,11 @@ class Actions(Guarded):
             result = bench.run_polecat_comparison(self.town, count, progress=progress)
         elif kind == "convoy" and self.convoy_view is not None:
             result = bench.run_convoy_bench(self.convoy_view, count, progress)
+        elif kind == "refresh" and self.refresh_target is not None:
+            from gt_tui.engine.bench.refresh import run_refresh_bench
+
+            target, self.refresh_target = self.refresh_target, None  # a first refresh, once
+            result = run_refresh_bench(target.refresh, self.db, count, target.pace, progress)
         else:
-            raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat or convoy)")
+            raise GtTuiError(f"no {kind!r} benchmark here (dolt, polecat, convoy or refresh)")
         return ActionResult(True, f"{kind} benchmark: {count} runs", result)

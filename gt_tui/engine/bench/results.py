@@ -8,6 +8,7 @@ A `BenchResult` holds one or more labelled groups of samples (`concurrency=1`, `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -64,8 +65,11 @@ class BenchResult:
         groups = tuple(
             BenchGroup(**{**g, "samples": tuple(g["samples"])}) for g in data.get("groups", ())
         )
-        fields = {**data, "samples": tuple(data["samples"]), "groups": groups}
-        return cls(**fields)
+        # Only the result's own fields: a `--format json` output (the refresh kind's adds
+        # `schema`, `type` and its summary on top) loads as well as a saved file.
+        known = {f.name for f in dataclasses.fields(cls)}
+        fields = {k: v for k, v in data.items() if k in known}
+        return cls(**{**fields, "samples": tuple(data["samples"]), "groups": groups})
 
 
 # ---------------------------------------------------------------- statistics
