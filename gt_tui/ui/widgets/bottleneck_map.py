@@ -50,11 +50,12 @@ class BoxData:
 
 @dataclass(frozen=True)
 class MapData:
-    """What the map shows: the bottlenecks (compared) and the snapshot they came from."""
+    """What the map shows: the bottlenecks and the room its boxes have for facts (compared),
+    and the snapshot they came from."""
 
     bottlenecks: tuple[MapNode, ...]
     palette: Palette
-    wall: bool
+    rooms: tuple[int, ...]
     snapshot: Snapshot = field(compare=False)
 
 
@@ -135,9 +136,10 @@ class BottleneckMap(Vertical):
     data: var[MapData | None] = var(None, init=False)
     """The bottlenecks drawn; redrawn only when they change."""
 
-    def update_from(self, snapshot: Snapshot | None, palette: Palette, *, wall: bool) -> None:
+    def update_from(self, snapshot: Snapshot | None, palette: Palette) -> None:
         if snapshot is not None:
-            self.data = MapData(snapshot.bottlenecks, palette, wall, snapshot)
+            rooms = tuple(box.content_size.height for row in self.boxes for box in row)
+            self.data = MapData(snapshot.bottlenecks, palette, rooms, snapshot)
 
     def watch_data(self, data: MapData | None) -> None:
         if data is None:
