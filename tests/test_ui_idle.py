@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pytest
 from apps import console
-from snapshots_fixtures import NOW, FakeEngine, calm_snapshot, wait_for
+from snapshots_fixtures import NOW, FakeEngine, calm_snapshot, screen_text, wait_for
 from textual.widget import Widget
 
 from gt_tui.engine.snapshot import MapNode, Snapshot
@@ -31,16 +31,22 @@ class Repaints:
         self.refreshed: Counter[Widget] = Counter()
         self.layouts: Counter[Widget] = Counter()
         self.rendered: Counter[Widget] = Counter()
+        self.regions: dict[Widget, list[tuple]] = {}
+        self.counting = True
         refresh, render_lines = Widget.refresh, Widget.render_lines
 
         def counting_refresh(widget: Widget, *regions, **options):
+            if not self.counting:
+                return refresh(widget, *regions, **options)
             self.refreshed[widget] += 1
+            self.regions.setdefault(widget, []).append(regions)
             if options.get("layout"):
                 self.layouts[widget] += 1
             return refresh(widget, *regions, **options)
 
         def counting_render_lines(widget: Widget, crop):
-            self.rendered[widget] += 1
+            if self.counting:
+                self.rendered[widget] += 1
             return render_lines(widget, crop)
 
         monkeypatch.setattr(Widget, "refresh", counting_refresh)
@@ -50,6 +56,7 @@ class Repaints:
         self.refreshed.clear()
         self.layouts.clear()
         self.rendered.clear()
+        self.regions.clear()
 
 
 def with_dolt_p95(snapshot: Snapshot, p95: float) -> Snapshot:
@@ -89,7 +96,9 @@ async def run_wall(monkeypatch, first: Snapshot, second: Snapshot):
         await settle(app, pilot)
         app.broadcast()  # the clock's tick, with the clock still: nothing to draw either
         await pilot.pause()
+        repaints.counting = False
         panes = {pane.key: pane for pane in app.screen.query(MetricPane)}
+        repaints.text = screen_text(app)  # type: ignore[attr-defined]
         boxes = list(app.screen.query(MapBox))
     return app, repaints, panes, boxes
 
@@ -124,3 +133,20 @@ async def test_a_visible_change_repaints_only_its_pane_and_lays_nothing_out(monk
     assert not any(repaints.refreshed[p] or repaints.refreshed[p.body] for p in panes.values())
     assert not any(repaints.refreshed[box] for box in boxes)
     assert not repaints.layouts, [type(w).__name__ for w in repaints.layouts]
+
+
+async def test_a_new_count_repaints_only_the_bottom_row_of_its_pane(monkeypatch):
+    snapshot = calm_snapshot()
+    count = snapshot.metric("dolt_latency").count
+    metrics = tuple(
+        replace(m, count=count + 1) if m.key == "dolt_latency" else m for m in snapshot.metrics
+    )
+    _app, repaints, panes, _boxes = await run_wall(
+        monkeypatch, snapshot, replace(snapshot, metrics=metrics)
+    )
+    pane = panes["dolt_latency"]
+    assert f"n {count + 1}" in repaints.text
+    assert repaints.regions[pane], "the count was not drawn"
+    for regions in repaints.regions[pane]:
+        assert len(regions) == 1 and regions[0].height == 1  # the border's bottom row only
+    assert not repaints.refreshed[pane.body] and not repaints.refreshed[pane.trend]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.reactive import reactive, var
 from textual.widget import Widget
 
@@ -92,6 +93,8 @@ class MetricPane(Vertical, can_focus=True):
     data: var[PaneData | None] = var(None, init=False)
     """The metric's text drawn; rebuilt only when what it shows has changed."""
 
+    _bottom_row_only = False
+
     def __init__(self, index: int, key: str, label: str) -> None:
         super().__init__(id=f"pane-{key}", classes="-unknown")
         self.index = index
@@ -136,7 +139,7 @@ class MetricPane(Vertical, can_focus=True):
         if metric is None:
             return
         self.trend.update_from(metric, palette)
-        set_border(self, subtitle=f"n {metric.count}")
+        self._set_count(f"n {metric.count}")
         self.data = PaneData(
             shown_text(metric, now, palette, wall=wall), palette, wall, rows, metric, now
         )
@@ -151,6 +154,23 @@ class MetricPane(Vertical, can_focus=True):
         set_tooltip(self, metric_tooltip(metric))
         body = metric_body(metric, data.now, data.palette, wall=data.wall, big_rows=data.rows)
         self.body.show(body)
+
+    def _set_count(self, subtitle: str) -> None:
+        """The sample count on the bottom border, which changes with nearly every refresh:
+        Textual's setter repaints the whole pane, so only the bottom row is let repaint."""
+        if self.border_subtitle == subtitle:
+            return
+        self._bottom_row_only = True
+        try:
+            self.border_subtitle = subtitle
+        finally:
+            self._bottom_row_only = False
+
+    def refresh(self, *regions: Region, **options: bool) -> Self:
+        if self._bottom_row_only and not regions and self.outer_size.height:
+            offset, outer = self.content_offset, self.outer_size
+            regions = (Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1),)
+        return super().refresh(*regions, **options)
 
     def _title(self) -> None:
         room = max(0, self.outer_size.width - 6)
