@@ -94,6 +94,7 @@ class MetricPane(Vertical, can_focus=True):
     """The metric's text drawn; rebuilt only when what it shows has changed."""
 
     _bottom_row_only = False
+    _drawn_from: tuple[object, ...] = ()
 
     def __init__(self, index: int, key: str, label: str) -> None:
         super().__init__(id=f"pane-{key}", classes="-unknown")
@@ -138,6 +139,11 @@ class MetricPane(Vertical, can_focus=True):
         """Redraw for this metric; the text is rebuilt only when what it shows has changed."""
         if metric is None:
             return
+        # The clock's tick redraws with the same metric object: only a stale age can change.
+        drawn_from = (metric, palette, wall, rows, self.size, self.trend.size)
+        if not metric.stale and _same(drawn_from, self._drawn_from):
+            return
+        self._drawn_from = drawn_from
         self.trend.update_from(metric, palette)
         self._set_count(f"n {metric.count}")
         self.data = PaneData(
@@ -204,3 +210,8 @@ def shown_text(
         *(figure(metric, metric.headline), metric_badge(metric, now, palette), *stats),
         *(metric.error, metric_tooltip(metric)),
     )
+
+
+def _same(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """Whether `new` is `old`: its first item the very same object, the rest equal."""
+    return bool(old) and new[0] is old[0] and new[1:] == old[1:]
