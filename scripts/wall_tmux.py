@@ -69,6 +69,8 @@ class PrivateTmux:
             except psutil.Error:
                 continue
         self.run("kill-server")
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (socket_dir / self.socket).unlink(missing_ok=True)  # kill-server leaves it behind
         _, alive = psutil.wait_procs(survivors, timeout=KILL_TIMEOUT_S)
         for proc in alive:
             try:
