@@ -223,6 +223,12 @@ class Trend:
         span = (top - floor) or 1.0
         return [(max(1, round((value - floor) / span * levels)), value) for value in columns]
 
+    def cells(self, width: int, height: int) -> tuple[tuple[int, Health], ...]:
+        """What the bars look like at this size, cheaply: each column's height in eighths and
+        its health. Two trends (of one style) with equal cells draw the same."""
+        columns = self.columns(width, height) if self.values else []
+        return tuple((eighths, self.threshold.judge(value)) for eighths, value in columns)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         height = self.height or options.height or 1

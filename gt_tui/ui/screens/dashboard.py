@@ -51,7 +51,7 @@ class DashboardScreen(SnapshotScreen):
         for pane in panes:
             metric = metric_of(snapshot, pane.key)
             pane.update_from(metric, view.now, palette, wall=view.wall, rows=rows)
-        self.query_one(BottleneckMap).update_from(snapshot, palette, wall=view.wall)
+        self.query_one(BottleneckMap).update_from(snapshot, palette)
         self.query_one(TownPanel).update_from(snapshot, palette)
         self.query_one(AttentionPanel).update_from(snapshot, palette)
         self.query_one(ErrorsBar).update_from(snapshot, view.now, palette)

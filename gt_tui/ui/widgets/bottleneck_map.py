@@ -26,8 +26,9 @@ from gt_tui.export.map_view import (
     verdict,
 )
 from gt_tui.export.style import HEALTH_ICONS, HEALTH_WORDS, Palette
-from gt_tui.health import METRICS
+from gt_tui.health import METRICS, Health
 from gt_tui.ui.keymap import zoom_action
+from gt_tui.ui.widgets.quiet import QuietStatic, set_border
 from gt_tui.ui.widgets.state import set_state
 
 METRIC_INDEX = {spec.key: index for index, spec in enumerate(METRICS, 1)}
@@ -35,25 +36,30 @@ METRIC_INDEX = {spec.key: index for index, spec in enumerate(METRICS, 1)}
 
 @dataclass(frozen=True)
 class BoxData:
-    """What a box shows: its node, the palette, wall or not, and whether it is the worst."""
+    """What a box shows (compared): title, health, the facts it has room for, the palette and
+    whether it is the worst; the whole node rides along uncompared (the wall's boxes have room
+    for one fact, so a change in the others must not repaint them)."""
 
-    node: MapNode
+    title: str
+    health: Health
+    facts: tuple[str, ...]
     palette: Palette
-    wall: bool
     worst: bool
+    node: MapNode = field(compare=False)
 
 
 @dataclass(frozen=True)
 class MapData:
-    """What the map shows: the bottlenecks (compared) and the snapshot they came from."""
+    """What the map shows: the bottlenecks and the room its boxes have for facts (compared),
+    and the snapshot they came from."""
 
     bottlenecks: tuple[MapNode, ...]
     palette: Palette
-    wall: bool
+    rooms: tuple[int, ...]
     snapshot: Snapshot = field(compare=False)
 
 
-class MapBox(Static, can_focus=True):
+class MapBox(QuietStatic, can_focus=True):
     """A part of the town: its title, health word and a few facts."""
 
     BINDINGS: ClassVar = [
@@ -74,8 +80,10 @@ class MapBox(Static, can_focus=True):
         self.col = col
         self.border_title = MAP_TITLES.get(key, key)
 
-    def update_from(self, node: MapNode, palette: Palette, *, wall: bool, worst: bool) -> None:
-        self.data = BoxData(node, palette, wall, worst)
+    def update_from(self, node: MapNode, palette: Palette, *, worst: bool) -> None:
+        room = self.content_size.height or len(node.facts)
+        facts = node.facts[: max(1, room)]
+        self.data = BoxData(node.title, node.health, facts, palette, worst, node)
 
     def watch_data(self, data: BoxData | None) -> None:
         if data is None:
@@ -83,9 +91,12 @@ class MapBox(Static, can_focus=True):
         node, palette, worst = data.node, data.palette, data.worst
         set_state(self, node.health.value)
         self.set_class(worst, "-bottleneck")
-        self.border_title = f"{node.title}  ◀ bottleneck" if worst else node.title
-        self.border_subtitle = f"{HEALTH_ICONS[node.health]} {HEALTH_WORDS[node.health]}"
-        self.update(map_node_body(node, palette))  # the box's height decides how many facts show
+        set_border(
+            self,
+            title=f"{node.title}  ◀ bottleneck" if worst else node.title,
+            subtitle=f"{HEALTH_ICONS[node.health]} {HEALTH_WORDS[node.health]}",
+        )
+        self.show(map_node_body(node, palette))  # the box's height decides how many facts show
 
     def action_move(self, drow: int, dcol: int) -> None:
         self.parent_map.move_focus(self, drow, dcol)
@@ -114,7 +125,7 @@ class BottleneckMap(Vertical):
         ]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="verdict")
+        yield QuietStatic("", id="verdict")
         for index, row in enumerate(self.boxes):
             if index:
                 with Horizontal(classes="map-arrows"):
@@ -125,22 +136,23 @@ class BottleneckMap(Vertical):
     data: var[MapData | None] = var(None, init=False)
     """The bottlenecks drawn; redrawn only when they change."""
 
-    def update_from(self, snapshot: Snapshot | None, palette: Palette, *, wall: bool) -> None:
+    def update_from(self, snapshot: Snapshot | None, palette: Palette) -> None:
         if snapshot is not None:
-            self.data = MapData(snapshot.bottlenecks, palette, wall, snapshot)
+            rooms = tuple(box.content_size.height for row in self.boxes for box in row)
+            self.data = MapData(snapshot.bottlenecks, palette, rooms, snapshot)
 
     def watch_data(self, data: MapData | None) -> None:
         if data is None:
             return
-        snapshot, palette, wall = data.snapshot, data.palette, data.wall
-        self.query_one("#verdict", Static).update(verdict(snapshot, palette))
+        snapshot, palette = data.snapshot, data.palette
+        self.query_one("#verdict", QuietStatic).show(verdict(snapshot, palette))
         worst = bottleneck(snapshot)
         for row in map_rows(snapshot)[: len(self.boxes)]:
             for node in row:
                 box = self.box(node.key)
                 if box is not None:
                     is_worst = worst is not None and node.key == worst.key
-                    box.update_from(node, palette, wall=wall, worst=is_worst)
+                    box.update_from(node, palette, worst=is_worst)
 
     def box(self, key: str) -> MapBox | None:
         return next((b for row in self.boxes for b in row if b.key == key), None)

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.reactive import reactive, var
 from textual.widget import Widget
-from textual.widgets import Static
 
-from gt_tui.engine.snapshot import MetricSummary, Sample
+from gt_tui.engine.snapshot import MetricSummary
 from gt_tui.export.charts import FONTS, big_width
-from gt_tui.export.metric_view import metric_body, metric_trend
+from gt_tui.export.metric_view import figure, metric_body, metric_trend
 from gt_tui.export.style import (
     SHORT_LABELS,
     TINY_LABELS,
     Palette,
-    age_since,
+    metric_badge,
     metric_state,
     metric_tooltip,
 )
 from gt_tui.ui.keymap import zoom_action
+from gt_tui.ui.widgets.quiet import QuietStatic, set_border, set_tooltip
 from gt_tui.ui.widgets.state import set_state
 
 # Room a pane needs for five-row digits (`888.8 p95` is 23 cells wide).
@@ -40,9 +41,12 @@ WALL_WIDEST = ("88.8", ("p95", "±1", "ms"))
 
 @dataclass(frozen=True)
 class TrendData:
-    """What the trend draws: the samples, stale or not, the palette (compared); the metric."""
+    """What the trend draws (compared): its bars at the size they were measured for (or, before
+    the first layout, the samples), stale or not, the palette; the metric rides along. A new
+    sample that leaves every bar as it was repaints nothing."""
 
-    samples: tuple[Sample, ...]
+    bars: tuple[object, ...]
+    size: tuple[int, int]
     stale: bool
     palette: Palette
     metric: MetricSummary = field(compare=False)
@@ -50,7 +54,8 @@ class TrendData:
 
 @dataclass(frozen=True)
 class PaneData:
-    """What the pane's text shows (compared), with the metric and the clock it is drawn from."""
+    """What the pane's text shows, as it is written (compared: a p95 of 4.12 ms then 4.13 ms
+    both read `4.1 ms` and repaint nothing), with the metric and the clock it is drawn from."""
 
     shown: tuple[object, ...]
     palette: Palette
@@ -67,7 +72,12 @@ class TrendView(Widget):
     """The window drawn; repainted only when it changes."""
 
     def update_from(self, metric: MetricSummary, palette: Palette) -> None:
-        self.data = TrendData(metric.samples, metric.stale, palette, metric)
+        width, height = self.size
+        if width and height:
+            bars: tuple[object, ...] = metric_trend(metric, palette).cells(width, height)
+        else:
+            bars = metric.samples
+        self.data = TrendData(bars, (width, height), metric.stale, palette, metric)
 
     def render(self) -> RenderableType:
         data = self.data
@@ -83,12 +93,15 @@ class MetricPane(Vertical, can_focus=True):
     data: var[PaneData | None] = var(None, init=False)
     """The metric's text drawn; rebuilt only when what it shows has changed."""
 
+    _bottom_row_only = False
+    _drawn_from: tuple[object, ...] = ()
+
     def __init__(self, index: int, key: str, label: str) -> None:
         super().__init__(id=f"pane-{key}", classes="-unknown")
         self.index = index
         self.key = key
         self.label = label
-        self.body = Static(Text("waiting for the first refresh…"), classes="body")
+        self.body = QuietStatic(Text("waiting for the first refresh…"), classes="body")
         self.trend = TrendView()
 
     def compose(self) -> ComposeResult:
@@ -126,14 +139,16 @@ class MetricPane(Vertical, can_focus=True):
         """Redraw for this metric; the text is rebuilt only when what it shows has changed."""
         if metric is None:
             return
+        # The clock's tick redraws with the same metric object: only a stale age can change.
+        drawn_from = (metric, palette, wall, rows, self.size, self.trend.size)
+        if not metric.stale and _same(drawn_from, self._drawn_from):
+            return
+        self._drawn_from = drawn_from
         self.trend.update_from(metric, palette)
-        stale_age = age_since(metric.error_since, now) if metric.stale else None
-        shown = (
-            *(metric.label, metric.unit, metric.count, metric.p50, metric.p95, metric.max),
-            *(metric.health, metric.stale, metric.error, metric.source, metric.precision_note),
-            *(metric.warning, metric.danger, stale_age),
+        self._set_count(f"n {metric.count}")
+        self.data = PaneData(
+            shown_text(metric, now, palette, wall=wall), palette, wall, rows, metric, now
         )
-        self.data = PaneData(shown, palette, wall, rows, metric, now)
 
     def watch_data(self, data: PaneData | None) -> None:
         if data is None:
@@ -142,10 +157,26 @@ class MetricPane(Vertical, can_focus=True):
         self.label = metric.label
         set_state(self, metric_state(metric))
         self._title()
-        self.border_subtitle = f"n {metric.count}"
-        self.tooltip = metric_tooltip(metric)
+        set_tooltip(self, metric_tooltip(metric))
         body = metric_body(metric, data.now, data.palette, wall=data.wall, big_rows=data.rows)
-        self.body.update(body)
+        self.body.show(body)
+
+    def _set_count(self, subtitle: str) -> None:
+        """The sample count on the bottom border, which changes with nearly every refresh:
+        Textual's setter repaints the whole pane, so only the bottom row is let repaint."""
+        if self.border_subtitle == subtitle:
+            return
+        self._bottom_row_only = True
+        try:
+            self.border_subtitle = subtitle
+        finally:
+            self._bottom_row_only = False
+
+    def refresh(self, *regions: Region, **options: bool) -> Self:
+        if self._bottom_row_only and not regions and self.outer_size.height:
+            offset, outer = self.content_offset, self.outer_size
+            regions = (Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1),)
+        return super().refresh(*regions, **options)
 
     def _title(self) -> None:
         room = max(0, self.outer_size.width - 6)
@@ -155,7 +186,7 @@ class MetricPane(Vertical, can_focus=True):
             label = candidate
             if len(candidate) + 2 <= room:
                 break
-        self.border_title = f"{self.index} {label}"
+        set_border(self, title=f"{self.index} {label}")
 
     def on_resize(self) -> None:
         self._title()
@@ -165,3 +196,22 @@ class MetricPane(Vertical, can_focus=True):
 
     async def action_zoom(self) -> None:
         await self.app.run_action(zoom_action(self.index))
+
+
+def shown_text(
+    metric: MetricSummary, now: datetime, palette: Palette, *, wall: bool
+) -> tuple[object, ...]:
+    """What a pane's body and tooltip say, as written (the wall leaves the p50/max line out)."""
+    stats = (
+        () if wall else (metric.count == 0, figure(metric, metric.p50), figure(metric, metric.max))
+    )
+    return (
+        *(metric.key, metric.label, metric.unit, metric.health, metric.stale, metric.few_samples),
+        *(figure(metric, metric.headline), metric_badge(metric, now, palette), *stats),
+        *(metric.error, metric_tooltip(metric)),
+    )
+
+
+def _same(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """Whether `new` is `old`: its first item the very same object, the rest equal."""
+    return bool(old) and new[0] is old[0] and new[1:] == old[1:]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from textual.reactive import var
-from textual.widgets import Static
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.header_view import town_facts
 from gt_tui.export.style import Palette
 from gt_tui.export.window import attention_table, over_threshold
+from gt_tui.ui.widgets.quiet import QuietStatic
 
 ATTENTION_ROWS = 12
 
@@ -25,7 +25,7 @@ class PanelData:
     snapshot: Snapshot = field(compare=False)
 
 
-class TownPanel(Static):
+class TownPanel(QuietStatic):
     """Rigs, polecats, convoys, mail backlog, tmux, scale tier, root."""
 
     data: var[PanelData | None] = var(None, init=False)
@@ -41,10 +41,10 @@ class TownPanel(Static):
 
     def watch_data(self, data: PanelData | None) -> None:
         if data is not None:
-            self.update(town_facts(data.snapshot, data.palette))
+            self.show(town_facts(data.snapshot, data.palette))
 
 
-class AttentionPanel(Static):
+class AttentionPanel(QuietStatic):
     """The slowest subjects over their thresholds, worst first: where to look next."""
 
     data: var[PanelData | None] = var(None, init=False)
@@ -61,4 +61,4 @@ class AttentionPanel(Static):
 
     def watch_data(self, data: PanelData | None) -> None:
         if data is not None:
-            self.update(attention_table(data.snapshot, data.palette, limit=ATTENTION_ROWS))
+            self.show(attention_table(data.snapshot, data.palette, limit=ATTENTION_ROWS))
