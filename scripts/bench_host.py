@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gt_tui.engine.dolt_process import DoltProcess, pid_listening_on  # noqa: E402
-from gt_tui.engine.host import _bd_from_psutil, bd_processes  # noqa: E402
+from gt_tui.engine.host import bd_processes  # noqa: E402
+from gt_tui.engine.proc_table import from_psutil  # noqa: E402
 from gt_tui.sandbox.layout import town_settings  # noqa: E402
 from gt_tui.town.agents import polecat_process_names  # noqa: E402
 from gt_tui.town.endpoint import Endpoint  # noqa: E402
@@ -64,7 +65,10 @@ def main() -> None:
         kept._proc = psutil.Process(child.pid)  # as if found: time the per-refresh read only
         rows = [
             ("bd pass (`/proc/*/stat`, every process)", timed(bd_processes, runs)),
-            ("the same with psutil (`process_iter`)", timed(_bd_from_psutil, runs)),
+            (
+                "the same with psutil (`process_iter`)",
+                timed(lambda: bd_processes(from_psutil()), runs),
+            ),
             ("server process read (kept, `oneshot`)", timed(lambda: kept.read(town), runs)),
             (
                 "search by port (`net_connections`, one-off)",

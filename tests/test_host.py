@@ -21,7 +21,7 @@ from snapshots_fixtures import calm_snapshot
 from sqlserver import SQLServer
 from towns import NOW, build_town
 
-from gt_tui.engine import host as host_module
+from gt_tui.engine import proc_table
 from gt_tui.engine.dolt_process import DoltProcess, info_file, is_loopback, usage_text
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.host import BD, HostMonitor, bd_processes
@@ -88,8 +88,8 @@ def test_the_proc_read_and_psutil_see_the_same_bd(
     bd_binary: Path, spawn: list[subprocess.Popen[bytes]]
 ) -> None:
     spawn += [subprocess.Popen([str(bd_binary), "600"]) for _ in range(2)]
-    from_proc = {pid for pid, _ in host_module._bd_from_proc()}
-    from_psutil = {pid for pid, _ in host_module._bd_from_psutil()}
+    from_proc = {pid for pid, _ in bd_processes(proc_table.from_proc())}
+    from_psutil = {pid for pid, _ in bd_processes(proc_table.from_psutil())}
     assert {p.pid for p in spawn} <= from_proc
     assert from_proc == from_psutil
 

@@ -20,6 +20,7 @@ from gt_tui.engine.facts import FactUpdate, TownFacts
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.proc_table import ProcPass
 from gt_tui.engine.readers import READERS
 from gt_tui.engine.reading import ReadContext, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
@@ -61,6 +62,7 @@ def context(town: Town, db: LimitedDatabase, settings: Settings) -> ReadContext:
         host=HostMonitor(),
         resources=ResourceMonitor(ResourceLimits.from_settings(settings)),
         tracking=Tracking(),
+        procs=ProcPass(),
     )
 
 

@@ -28,6 +28,7 @@ from gt_tui.engine.facts import TownFacts, updated
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.proc_table import ProcPass
 from gt_tui.engine.readers import READERS
 from gt_tui.engine.readers.dolt import cached_schema
 from gt_tui.engine.readers.work import build_convoy_view
@@ -140,7 +141,7 @@ class Engine:
     def refresh(self) -> Snapshot:
         with self._lock:
             started, trips = time.perf_counter(), self.db.round_trips
-            now = self.clock()
+            now, procs = self.clock(), ProcPass()
             self.facts = TownFacts()
             for reader in READERS:
                 if reader.needs_database and "dolt" in self._errors:
@@ -148,16 +149,16 @@ class Engine:
                     self._fail(reader.name, self._errors["dolt"].message)
                     continue
                 if reader.name in EVERY_REFRESH or self.backoff.due(reader.name, now):
-                    self._guard(reader, now)
+                    self._guard(reader, now, procs)
             stale, unknown = self.last_good.apply(self.facts, self._errors)
             self._unread = (stale, unknown)
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)
 
-    def _guard(self, reader: Reader, now: datetime) -> None:
+    def _guard(self, reader: Reader, now: datetime, procs: ProcPass) -> None:
         """Run one reader and apply its reading; a failure is recorded, never raised."""
         try:
-            self._apply(reader.read(self._context(now)))
+            self._apply(reader.read(self._context(now, procs)))
         except ReadFailed as failed:
             self._apply(failed.partial)
             self._fail(reader.name, failure_message(failed.cause))
@@ -177,7 +178,7 @@ class Engine:
 
     # -- readings in, state out ---------------------------------------------------------
 
-    def _context(self, now: datetime) -> ReadContext:
+    def _context(self, now: datetime, procs: ProcPass) -> ReadContext:
         """What the next reader may read: built afresh, so it sees what earlier readers of
         this refresh read (the schema, the server's status, the polecats)."""
         return ReadContext(
@@ -197,6 +198,7 @@ class Engine:
             host=self.host,
             resources=self.resources,
             tracking=self.tracking,
+            procs=procs,
         )
 
     def _apply(self, reading: Reading) -> None:

@@ -1,64 +1,30 @@
 """Host-side signals, read at no cost to the database server.
 
-One pass over the host's processes per refresh gives the running `bd` processes and how
-many started since the previous pass: on Linux a direct read of each `/proc/<pid>/stat`
-(about 5× cheaper than psutil's `process_iter`, which re-reads `cmdline` for many names),
-psutil elsewhere. Operators saw dashboards spawning 55+ `bd` processes take towns down
-(gastown#1760): that count is a key figure, and reading it must cost the server nothing.
-The Dolt server's own process is read by `DoltProcess`; agent liveness comes from the
-process trees `ResourceMonitor` walks.
+The refresh's one pass over the host's processes (engine/proc_table.py) gives the running
+`bd` processes and how many started since the previous pass. Operators saw dashboards
+spawning 55+ `bd` processes take towns down (gastown#1760): that count is a key figure,
+and reading it must cost the server nothing. The Dolt server's own process is read by
+`DoltProcess`; agent liveness comes from the process trees `ResourceMonitor` walks.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import psutil
-
 from gt_tui.engine.dolt_process import DoltProcess
+from gt_tui.engine.proc_table import ProcTable, read_proc_table
 
 BD = "bd"
-PROC = "/proc"
-_STARTTIME = 19  # /proc/<pid>/stat field 22, counted from the state after the name
 
 
-def bd_processes() -> set[tuple[int, float]]:
-    """(pid, start time) of every `bd` process we may see, in one pass.
+def bd_processes(table: ProcTable | None = None) -> set[tuple[int, float]]:
+    """(pid, start time) of every `bd` process in `table` (read now when not given).
 
-    The start time tells a new process from an old one that had the same pid; its unit
-    (clock ticks on Linux, epoch seconds from psutil) matters only for that.
-    """
-    return _bd_from_proc() if os.path.isdir(f"{PROC}/self") else _bd_from_psutil()
-
-
-def _bd_from_proc() -> set[tuple[int, float]]:
-    found = set()
-    with os.scandir(PROC) as entries:
-        for entry in entries:
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"{PROC}/{entry.name}/stat", "rb") as handle:
-                    stat = handle.read()
-            except OSError:  # ended during the pass, or not ours to read
-                continue
-            head, _, tail = stat.rpartition(b")")  # the name may hold spaces and parentheses
-            if head[head.find(b"(") + 1 :] == BD.encode():
-                found.add((int(entry.name), float(tail.split()[_STARTTIME])))
-    return found
-
-
-def _bd_from_psutil() -> set[tuple[int, float]]:
-    """`process_iter` skips processes that end during the pass; one that turns zombie or
-    denies access reads as None (`ad_value`) and is left out."""
-    return {
-        (proc.pid, proc.info["create_time"])
-        for proc in psutil.process_iter(["name", "create_time"], ad_value=None)
-        if proc.info["name"] == BD and proc.info["create_time"] is not None
-    }
+    The start time tells a new process from an old one that had the same pid."""
+    procs = read_proc_table() if table is None else table
+    return {(pid, info.start) for pid, info in procs.items() if info.name == BD}
 
 
 @dataclass(frozen=True)
@@ -79,13 +45,14 @@ class HostMonitor:
         self._bd_seen: set[tuple[int, float]] | None = None
         self._bd_at = 0.0
 
-    def bd(self) -> BdReading:
-        """bd processes now; `started_per_s` counts (pid, start) pairs not seen last pass.
+    def bd(self, table: ProcTable | None = None) -> BdReading:
+        """bd processes now (in `table`, the refresh's pass, or a pass of its own);
+        `started_per_s` counts (pid, start) pairs not seen last pass.
 
         A pass sees only processes alive at that moment: a bd call that began and ended
         between two passes is not counted, so the rate is a lower bound.
         """
-        current, now = bd_processes(), self.clock()
+        current, now = bd_processes(table), self.clock()
         rate = None
         if self._bd_seen is not None and now > self._bd_at:
             rate = len(current - self._bd_seen) / (now - self._bd_at)

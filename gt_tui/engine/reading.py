@@ -17,6 +17,7 @@ from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.facts import FactUpdate, TownFacts
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.proc_table import ProcPass
 from gt_tui.engine.resources import ResourceMonitor
 from gt_tui.engine.snapshot import Sample
 from gt_tui.engine.spawns import SpawnPairer
@@ -50,6 +51,7 @@ class ReadContext:
     host: HostMonitor
     resources: ResourceMonitor
     tracking: Tracking  # the change feed and the rows kept across refreshes
+    procs: ProcPass  # this refresh's one pass over the host's processes
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ one call per agent was a tenth of the wall monitor's CPU on the live demo.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import psutil
 
+from gt_tui.engine.proc_table import ProcTable, read_proc_table
 from gt_tui.settings import Settings
 
 _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
@@ -66,11 +66,15 @@ class ResourceMonitor:
     def reconfigure(self, settings: Settings) -> None:
         self.limits = ResourceLimits.from_settings(settings)
 
-    def sample(self, sessions: Iterable[tuple[str, int | None]]) -> list[AgentUsage]:
-        """Usage per (session name, pane pid); a missing or dead pid gives an error row."""
+    def sample(
+        self, sessions: Iterable[tuple[str, int | None]], table: ProcTable | None = None
+    ) -> list[AgentUsage]:
+        """Usage per (session name, pane pid), the trees from `table` (the refresh's pass
+        over the host's processes, or one of its own); a missing or dead pid gives an error
+        row."""
         seen: dict[int, psutil.Process] = {}
         sessions = list(sessions)
-        children = children_map() if sessions else {}
+        children = children_map(table) if sessions else {}
         usage = [self._agent(name, pid, seen, children) for name, pid in sessions]
         self._known = seen  # processes not seen this time are forgotten
         return usage
@@ -134,11 +138,11 @@ class ResourceMonitor:
 Children = dict[int, list[int]]
 
 
-def children_map() -> Children:
-    """Each pid's child pids, from one pass over the host's processes."""
+def children_map(table: ProcTable | None = None) -> Children:
+    """Each pid's child pids, from one pass over the host's processes (`table`, or now)."""
     children: defaultdict[int, list[int]] = defaultdict(list)
-    for pid, parent in _parents():
-        children[parent].append(pid)
+    for pid, info in (read_proc_table() if table is None else table).items():
+        children[info.ppid].append(pid)
     return children
 
 
@@ -149,25 +153,3 @@ def descendants(pid: int, children: Children) -> list[int]:
         found.extend(children.get(found[index], ()))
         index += 1
     return found
-
-
-def _parents() -> Iterable[tuple[int, int]]:
-    """(pid, parent pid) of every process we may see: `/proc/<pid>/stat` on Linux (its fourth
-    field, after the name, which may hold spaces and parentheses), psutil elsewhere."""
-    if not os.path.isdir("/proc/self"):
-        for proc in psutil.process_iter(["ppid"], ad_value=None):
-            if proc.info["ppid"] is not None:
-                yield proc.pid, proc.info["ppid"]
-        return
-    with os.scandir("/proc") as entries:
-        for entry in entries:
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                    stat = handle.read()
-            except OSError:  # ended during the pass, or not ours to read
-                continue
-            fields = stat.rpartition(b")")[2].split()
-            if len(fields) > 1:
-                yield int(entry.name), int(fields[1])

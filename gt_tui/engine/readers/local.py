@@ -38,7 +38,7 @@ def read_tmux(ctx: ReadContext) -> Reading:
     counted = Reading(facts={"tmux_sessions": len(sessions)})
     live = [s for s in sessions if not s.pane_dead and s.name in rig_of]
     try:
-        usage = ctx.resources.sample((s.name, s.pane_pid) for s in live)
+        usage = ctx.resources.sample(((s.name, s.pane_pid) for s in live), ctx.procs.table())
         running = agents_alive(ctx.town, usage, rig_of)
     except Exception as exc:  # the session count stands
         raise ReadFailed(counted, exc) from exc
@@ -56,7 +56,7 @@ def agents_alive(town: Town, usage: list[AgentUsage], rig_of: dict[str, str]) ->
 
 def read_host(ctx: ReadContext) -> Reading:
     """bd processes and the Dolt server's CPU and memory, from psutil: no database query."""
-    bd = ctx.host.bd()
+    bd = ctx.host.bd(ctx.procs.table())
     bd_read = Reading(facts={"bd_processes": bd.running, "bd_started_per_s": bd.started_per_s})
     try:
         dolt = ctx.host.dolt.read(ctx.town)
