@@ -24,8 +24,22 @@ import pytest
 from helpers import kill_tmux_server, missing, run_git
 from sqlserver import SQLServer, find_server, start_server
 
+# The files whose tests run longest (BENCHMARKS.md, "Test suite wall time"), most of it waiting
+# on a sandbox, a stall or a sleeping server: run first, so that pytest-xdist hands them out at
+# the start, beside the short tests, rather than leaving one of them as the whole run's tail.
+SLOW_FIRST = (
+    "test_ui_memory.py",
+    "test_demo_live.py",
+    "test_dolt_idle_zone.py",
+    "test_faults_stall.py",
+    "test_cli_exit_codes.py",
+    "test_outage_live.py",
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow = {name: rank for rank, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: slow.get(item.path.name, len(slow)))  # stable: files keep order
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "mariadb" in names:

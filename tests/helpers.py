@@ -4,6 +4,7 @@ and `gt-tui` itself as a subprocess in a clean environment."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -110,4 +111,37 @@ def run_gt_tui(
         text=True,
         timeout=timeout,
         check=False,
+    )
+
+
+def run_main(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`gt_tui.cli.main(ARGS)` in this process, as `run_gt_tui` runs it in a child: only
+    `env` in os.environ, `cwd` as the working directory, stdin empty, output captured; the
+    exit code is main's return or argparse's SystemExit. Everything is restored afterwards.
+    For tests of what a command answers; what concerns the process itself (signals, the
+    interpreter's exit code, no traceback on a crash) keeps a `run_gt_tui` test."""
+    from gt_tui.cli import main  # here: importing the CLI costs a test module nothing
+
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(
+        ["gt_tui.cli.main", *args], code, out.getvalue(), err.getvalue()
     )

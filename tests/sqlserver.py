@@ -28,6 +28,8 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 SETUP_TIMEOUT = 120.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+START_ATTEMPTS = 3
+PORT_TAKEN = "address already in use"  # in MariaDB's and Dolt's log, any case
 # Small and fast: the machine has two cores and the data is thrown away.
 MARIADB_LIGHT = (
     "--innodb-buffer-pool-size=16M",
@@ -96,9 +98,25 @@ def start_server(kind: str, binary: str, extra_args: tuple[str, ...] = ()) -> SQ
     """Set up and start a private server; return it once it accepts connections.
 
     `extra_args` go on the server's command line (e.g. `--wait-timeout=2` for a dedicated
-    server: never change the GLOBAL settings of the session's shared one).
+    server: never change the GLOBAL settings of the session's shared one). A server that
+    exits because another process took its port between `free_port` and its bind (pytest
+    workers start theirs at the same moment) is started again on a new port.
     """
-    workdir = Path(tempfile.mkdtemp(prefix=f"gttui-{kind}-"))
+    for attempt in range(START_ATTEMPTS):
+        try:
+            return _start_once(kind, binary, extra_args)
+        except PortTaken:
+            if attempt == START_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The server exited at start because its port was already in use."""
+
+
+def _start_once(kind: str, binary: str, extra_args: tuple[str, ...]) -> SQLServer:
+    workdir = Path(tempfile.mkdtemp(prefix=f"gttui-{kind}-")).resolve()
     port = free_port()
     log = workdir / "server.log"
     try:
@@ -222,20 +240,21 @@ def _die_with_parent() -> None:
 
 
 def _wait_ready(server: SQLServer) -> None:
-    """Poll until root can connect; fail with the log tail if it dies or never answers."""
+    """Poll until root can connect to this very server; fail with the log tail if it dies
+    or never answers. A server on the port whose data directory is not ours is another
+    worker's, which took the port first: `PortTaken`."""
     deadline = time.monotonic() + START_TIMEOUT
     ep = server.endpoint
     while True:
         if server.process.poll() is not None:
-            raise RuntimeError(
+            tail = log_tail(server.log)
+            error = PortTaken if PORT_TAKEN in tail.lower() else RuntimeError
+            raise error(
                 f"{server.kind} exited with {server.process.returncode} before accepting "
-                f"connections on {ep.host}:{ep.port}; log tail:\n{log_tail(server.log)}"
+                f"connections on {ep.host}:{ep.port}; log tail:\n{tail}"
             )
         try:
-            pymysql.connect(
-                host=ep.host, port=ep.port, user=ep.user, password=ep.password, connect_timeout=1
-            ).close()
-            return
+            datadir = _datadir(ep, server.kind)
         except pymysql.MySQLError:
             if time.monotonic() > deadline:
                 raise RuntimeError(
@@ -243,3 +262,23 @@ def _wait_ready(server: SQLServer) -> None:
                     f"{START_TIMEOUT:.0f}s; log tail:\n{log_tail(server.log)}"
                 ) from None
             time.sleep(0.1)
+            continue
+        if server.kind == "mariadb" and Path(datadir).resolve() != (server.workdir / "data"):
+            raise PortTaken(f"port {ep.port} answers from {datadir}, another server's")
+        return
+
+
+def _datadir(ep: Endpoint, kind: str) -> str:
+    """The data directory of the server answering on `ep`, "1" for Dolt (which has no
+    @@datadir); each wait bounded."""
+    conn = pymysql.connect(
+        host=ep.host, port=ep.port, user=ep.user, password=ep.password,
+        connect_timeout=1, read_timeout=5, write_timeout=5,
+    )  # fmt: skip
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT @@datadir" if kind == "mariadb" else "SELECT 1")
+            row = cursor.fetchone()
+    finally:
+        conn.close()
+    return str(row[0]) if row else ""

@@ -1,7 +1,12 @@
 """One exit-code contract for every command (README, Usage): 0 done, 1 a condition met,
 2 a usage or runtime error. Each subcommand, enumerated from the parser, runs once wrongly
 (exit 2, one line) and once rightly (exit 0) over a real town: SQLite beads, real git
-worktrees, a real tmux server, saved benchmark runs, a running sandbox's state file."""
+worktrees, a real tmux server, saved benchmark runs, a running sandbox's state file.
+
+Each command's answer is read in this process (`helpers.run_main`, the same `main` that
+`python -m gt_tui` runs); each exit-code rule is also checked once through a real
+`python -m gt_tui` child (its exit status, one line, no traceback), and `sandbox run`
+(signals, its agents) only ever runs as a child."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import CLI_TIMEOUT, clean_env, run_gt_tui, tmux
+from helpers import CLI_TIMEOUT, clean_env, run_gt_tui, run_main, tmux
 from towns import build_town
 
 from gt_tui.cli import build_parser, commands
@@ -64,8 +69,8 @@ def town(tmp_path: Path, env: dict[str, str], tmux_socket: str) -> Path:
     built.db.close()
     tmux(tmux_socket, "new-session", "-d", "-s", "gt-Toast", "sleep 600")
     write_state(tmp_path / "running", load="normal", owner_pid=os.getpid())
-    done = run_gt_tui("--town", str(built.root), "benchmark", "--type", "dolt", "--runs", "3",
-                      "--save", "a", env=env)  # fmt: skip
+    done = run_main("--town", str(built.root), "benchmark", "--type", "dolt", "--runs", "3",
+                    "--save", "a", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     return built.root
 
@@ -75,20 +80,36 @@ def test_every_subcommand_is_covered(tmp_path: Path) -> None:
     assert set(WORDS) == {*succeeding(tmp_path), "sandbox run", "serve"}
 
 
+def assert_one_line_error(done: subprocess.CompletedProcess[str]) -> None:
+    """Exit 2 with one line on stderr, nothing on stdout, no traceback."""
+    assert done.returncode == 2 and done.stdout == "", (done.args, done.stderr)
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("words", WORDS)
 def test_a_usage_error_exits_2(words: str, env: dict[str, str]) -> None:
-    done = run_gt_tui(*words.split(), "--no-such-option", env=env)
+    done = run_main(*words.split(), "--no-such-option", env=env)
     assert done.returncode == 2 and done.stdout == ""
     assert ": error: " in done.stderr.splitlines()[-1]  # argparse: usage, then one line
+
+
+def test_a_usage_error_exits_2_from_the_process(env: dict[str, str]) -> None:
+    """The interpreter's own exit status for argparse's error, once, as a user sees it."""
+    done = run_gt_tui("config", "set", "--no-such-option", env=env)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert ": error: " in done.stderr.splitlines()[-1]
 
 
 def test_every_subcommand_succeeds_with_0(town: Path, env: dict[str, str], tmp_path: Path) -> None:
     failed = {}
     for words, argv in succeeding(tmp_path).items():
-        done = run_gt_tui("--town", str(town), *argv, env=env)
+        done = run_main("--town", str(town), *argv, env=env)
         if done.returncode != 0:
             failed[words] = (done.returncode, done.stderr.strip()[-300:])
     assert failed == {}
+    # A real child exits 0 too, and quits (no thread or child left holding it open).
+    done = run_gt_tui("--town", str(town), "pool", "list", env=env)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
 
 
 def test_a_runtime_error_exits_2_in_one_line(env: dict[str, str], tmp_path: Path) -> None:
@@ -99,15 +120,17 @@ def test_a_runtime_error_exits_2_in_one_line(env: dict[str, str], tmp_path: Path
         ["config", "get", "no.such"],
         ["benchmark", "compare", "--before", "never", "--after", "saved"],
     ):
-        done = run_gt_tui(*argv, env=env)
-        assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, (argv, done.stderr)
+        assert_one_line_error(run_main(*argv, env=env))
+    assert_one_line_error(run_gt_tui("--town", nowhere, "pool", "list", env=env))
 
 
 def test_a_failed_action_exits_2_in_one_line(town: Path, env: dict[str, str]) -> None:
     """A runtime error, not "a condition met" (it was 1)."""
     for argv in (["pool", "create", "--rig", "no", "--yes"], ["indexes", "create", "a.b", "--yes"]):
-        done = run_gt_tui("--town", str(town), *argv, env=env)
-        assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, (argv, done.stderr)
+        assert_one_line_error(run_main("--town", str(town), *argv, env=env))
+    assert_one_line_error(
+        run_gt_tui("--town", str(town), "indexes", "create", "a.b", "--yes", env=env)
+    )
 
 
 @contextmanager
@@ -157,7 +180,7 @@ def test_sandbox_run_exits_2_when_an_agent_dies(env: dict[str, str], tmp_path: P
 )
 def test_the_console_refuses_what_it_cannot_do(argv: list[str], env: dict[str, str]) -> None:
     """Not silently 2 s or 0.05 s, and not the full-screen console started into a pipe."""
-    done = run_gt_tui(*argv, env=env)
+    done = run_main(*argv, env=env)
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"gt-tui: {argv[0]}")
@@ -167,6 +190,6 @@ def test_the_console_refuses_what_it_cannot_do(argv: list[str], env: dict[str, s
 @pytest.mark.parametrize("seconds", ["0.2", "3600"])
 def test_refresh_at_its_bounds_is_taken(seconds: str, env: dict[str, str], tmp_path: Path) -> None:
     """Taken, so the run goes on: to look for the town, which is not there."""
-    done = run_gt_tui("--refresh", seconds, "--snapshot", "--town", str(tmp_path / "no"), env=env)
+    done = run_main("--refresh", seconds, "--snapshot", "--town", str(tmp_path / "no"), env=env)
     (line,) = done.stderr.splitlines()
     assert done.returncode == 2 and "--refresh" not in line and str(tmp_path / "no") in line

@@ -25,7 +25,8 @@ from gt_tui.export.window import zoom_summary
 from gt_tui.town.db import MySQLDatabase
 from gt_tui.town.server import ServerStatus, idle_limit
 
-pytestmark = [pytest.mark.mariadb, pytest.mark.faults]  # the fault suite: `make faults`
+# the fault suite (`make faults`); one worker starts `reaper` once for the whole module
+pytestmark = [pytest.mark.mariadb, pytest.mark.faults, pytest.mark.xdist_group("reaper")]
 WAIT_TIMEOUT = 2
 ZONE = "+05:00"
 
