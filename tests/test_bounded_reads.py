@@ -229,6 +229,14 @@ def test_steady_server_reads_follow_change_not_history(mariadb: SQLServer, tmp_p
             add_known_mail(built, NOW)
             add_known_patrols(built, NOW)
             add_history(built, history)
+            for table in ("events", "wisp_events"):  # written long ago, as history is
+                built.db.execute(
+                    f"UPDATE `{built.hq}`.{table} SET created_at = %s",
+                    [(NOW - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")],
+                )
+                # with statistics as current as a town's: a small table whose statistics
+                # missed the update may be scanned instead of ranged
+                built.db.query(f"ANALYZE TABLE `{built.hq}`.{table}")
         reads = {}
         for built in towns:
             fleet = Fleet(built)
@@ -240,8 +248,11 @@ def test_steady_server_reads_follow_change_not_history(mariadb: SQLServer, tmp_p
             first = rows_read(counters, engine)
             clock.advance(2)
             engine.refresh()  # the baseline's own margin
-            clock.advance(2)
-            reads[built.root.name] = (first, rows_read(counters, engine))
+            steady = []
+            for _ in range(3):  # the least: a plan MariaDB picks on a small table's fresh
+                clock.advance(2)  # statistics now and then scans it whole
+                steady.append(rows_read(counters, engine))
+            reads[built.root.name] = (first, min(steady))
             counters.close()
             engine.close()
         # The first read of the long history costs more (the backlog's full read looks at
@@ -255,7 +266,7 @@ def test_steady_server_reads_follow_change_not_history(mariadb: SQLServer, tmp_p
 
 def test_a_write_committed_after_a_later_stamp_is_still_seen(fleet: Fleet) -> None:
     """bd's transactions commit after their events are stamped: an event stamped a few
-    seconds before the newest one already read is read all the same (engine MARGIN)."""
+    seconds before the last read is read all the same (engine MARGIN)."""
     clock = FakeClock()
     engine = fleet.engine(clock)
     hq = fleet.built.writer()
@@ -263,8 +274,20 @@ def test_a_write_committed_after_a_later_stamp_is_still_seen(fleet: Fleet) -> No
     clock.advance(10)
     hq.send_mail(sender="mayor/", recipient="deacon/", subject="a", created_at=clock.now)
     backlog = engine.refresh().town.mail_backlog or 0
-    late = clock.now - timedelta(seconds=5)
-    hq.send_mail(sender="mayor/", recipient="deacon/", subject="b", created_at=late)
+    late = hq.send_mail(sender="mayor/", recipient="deacon/", subject="b", created_at=clock.now)
+    stamp_before_now(fleet.built, late, seconds=5)
     clock.advance(2)
     assert engine.refresh().town.mail_backlog == backlog + 1
     assert figures(engine.refresh()) == fleet.fresh_figures(clock)
+
+
+def stamp_before_now(built: BuiltTown, bead: str, seconds: int) -> None:
+    """Stamp a bead's events `seconds` before the server's clock, in the server's frame."""
+    if built.backend == "mysql":
+        moment, params = "CURRENT_TIMESTAMP - INTERVAL %s SECOND", [seconds]
+    else:
+        moment, params = "datetime('now', %s)", [f"-{seconds} seconds"]
+    built.db.execute(
+        f"UPDATE `{built.hq}`.events SET created_at = {moment} WHERE issue_id = %s",
+        [*params, bead],
+    )

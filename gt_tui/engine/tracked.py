@@ -14,24 +14,17 @@ costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from gt_tui.town.changes import (
-    EVENT_TABLES,
-    EventTable,
-    event_tables,
-    events_since,
-    newest_events,
-)
+from gt_tui.town.changes import EVENT_TABLES, EventTable, event_tables, events_since, server_now
 from gt_tui.town.db import Database, Row, sql_time, utc
 from gt_tui.town.schema import BeadsSchema
 
 # An event is stamped when bd writes it, and seen once its transaction commits: events
-# stamped up to MARGIN before the watermark are read again (and told apart by their id).
+# stamped up to MARGIN before the last read are read again (and told apart by their id).
 MARGIN = timedelta(seconds=10)
-EPOCH = "1970-01-01 00:00:00"
 # Beyond this many changed beads in one refresh, a full read is cheaper than the lookups.
 MAX_CHANGED = 2_000
 
@@ -51,10 +44,10 @@ class Changes:
 
 
 class ChangeFeed:
-    """Watermarks over each database's `events` and `wisp_events`; one query a refresh."""
+    """A watermark over each database's `events` and `wisp_events`; one query a refresh."""
 
     def __init__(self) -> None:
-        self._marks: dict[EventTable, datetime | None] = {}
+        self._last: datetime | None = None  # the server's clock at the last read
         self._seen: dict[tuple[str, str, str], datetime] = {}  # event key -> created_at
         self._schema: BeadsSchema | None = None  # the schema of the baseline
 
@@ -66,58 +59,54 @@ class ChangeFeed:
         tables = list(event_tables(schema, databases))
         if not tables:
             return None
-        if schema is not self._schema:  # first, or the schema was read afresh: resync
+        if schema is not self._schema or self._last is None:  # first, or resync
             self._baseline(db, tables)
             self._schema = schema
             return None
-        marks = {t: sql_time(m - MARGIN) if m else EPOCH for t, m in self._marks.items()}
         vouched = [
             (database, table)
             for database in databases
             for pair in schema.issue_tables(database)
             for table in pair
         ]
+        rows = events_since(db, tables, sql_time(self._last - MARGIN), vouched)
         changed: dict[tuple[str, str], set[str]] = {}
-        for database, table, event_id, issue_id, created_at in events_since(db, marks, vouched):
-            if event_id is None:
-                continue  # a vouched table's part: it reads no row
-            key = (str(database), str(table), str(event_id))
-            if key in self._seen:
-                continue
-            changed.setdefault((key[0], EVENT_TABLES[key[1]]), set()).add(str(issue_id))
-            stamp = _stamp(created_at)
-            if stamp is not None:  # an unreadable stamp names its bead, moves no mark
-                self._seen[key] = stamp
-                mark = self._marks[(key[0], key[1])]
-                self._marks[(key[0], key[1])] = stamp if mark is None else max(mark, stamp)
-        self._forget_old()
+        for key, issue_id, _stamp in self._take(rows):
+            changed.setdefault((key[0], EVENT_TABLES[key[1]]), set()).add(issue_id)
         ids = {table: frozenset(found) for table, found in changed.items()}
         return Changes(now, ids, overflow=sum(map(len, ids.values())) > MAX_CHANGED)
 
     def _baseline(self, db: Database, tables: list[EventTable]) -> None:
-        """The newest stamp of each table, and the events inside its margin taken as seen:
+        """The server's clock, and the events inside the margin before it taken as seen:
         the full reads of this refresh come after them."""
-        self._marks.clear()
         self._seen.clear()
-        newest = newest_events(db, tables)
-        self._marks = {table: _stamp(newest.get(table)) for table in tables}
-        marks = {t: sql_time(m - MARGIN) for t, m in self._marks.items() if m is not None}
-        if marks:
-            for database, table, event_id, _issue, created_at in events_since(db, marks):
-                stamp = _stamp(created_at)
-                if stamp is not None:
-                    self._seen[(str(database), str(table), str(event_id))] = stamp
+        start = _stamp(server_now(db))
+        self._last = None
+        if start is not None:
+            list(self._take(events_since(db, tables, sql_time(start - MARGIN))))
 
-    def _forget_old(self) -> None:
-        """Events older than every table's reread margin will not be read again."""
-        floors = [m - MARGIN for m in self._marks.values() if m is not None]
-        if floors:
-            floor = min(floors)
+    def _take(self, rows: list[Row]) -> Iterator[tuple[tuple[str, str, str], str, datetime]]:
+        """The events not seen before (marked seen now), and the server's clock from the
+        query's last row as the next watermark; what is older than it forgotten."""
+        for database, table, event_id, issue_id, created_at in rows:
+            stamp = _stamp(created_at)
+            if database is None:  # the clock's row
+                self._last = stamp or self._last
+                continue
+            key = (str(database), str(table), str(event_id))
+            if key in self._seen:
+                continue
+            if stamp is not None:  # an unreadable stamp names its bead, is never kept
+                self._seen[key] = stamp
+            yield key, str(issue_id), stamp or datetime.min
+        if self._last is not None:
+            floor = self._last - MARGIN
             self._seen = {k: at for k, at in self._seen.items() if at >= floor}
 
 
 def _stamp(value: object) -> datetime | None:
-    """An event's `created_at` as the feed compares it (None: none, or unreadable)."""
+    """An event's `created_at` (or the server's clock) as the feed compares it (None:
+    none, or unreadable)."""
     try:
         return utc(value)
     except ValueError:

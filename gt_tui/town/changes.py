@@ -6,14 +6,15 @@ closed, reopened, label_added, label_removed, …; beads `internal/storage/issue
 CURRENT_TIMESTAMP`) and the column has an index, so the events since a moment name the
 beads that changed at a cost that follows the town's writes, not its history.
 
-The watermark is the newest `created_at` read from each table, in the server's own frame
-(on older gt the column default is in the server's zone, not UTC): it is handed back to
-the server as it came and never compared with our clock.
+The watermark is the server's own clock at the last read (`CURRENT_TIMESTAMP`, the very
+expression of the column default, so in the frame of the stamps: on older gt the server's
+zone, not UTC); it is handed back to the server as it came and never compared with ours.
+A quiet town costs the feed no row at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from gt_tui.town.beads import run_union
@@ -34,24 +35,18 @@ def event_tables(schema: BeadsSchema, databases: tuple[str, ...]) -> Iterator[Ev
                 yield database, table
 
 
-def newest_events(db: Database, tables: list[EventTable]) -> dict[EventTable, Any]:
-    """The newest `created_at` of each table (None for an empty one): one query, each part
-    read off the end of the index."""
-    parts: list[tuple[str, list[Any]]] = [
-        (
-            f"SELECT %s AS db, %s AS tbl, MAX(created_at) FROM {quote_name(database)}.{table}",
-            [database, table],
-        )
-        for database, table in tables
-    ]
-    return {(str(d), str(t)): newest for d, t, newest in run_union(db, parts)}
+def server_now(db: Database) -> Any:
+    """The server's clock in the frame it stamps events with (the column default's)."""
+    return db.query("SELECT CURRENT_TIMESTAMP")[0][0]
 
 
 def events_since(
-    db: Database, marks: Mapping[EventTable, str], vouched: Iterable[tuple[str, str]] = ()
+    db: Database, tables: list[EventTable], floor: str, vouched: Iterable[tuple[str, str]] = ()
 ) -> list[Row]:
-    """Every event at or after each table's mark: (database, table, event id, issue id,
-    created_at). One query, an index range per table.
+    """Every event stamped at or after `floor` (server frame): (database, table, event id,
+    issue id, created_at); one query, an index range per table. Its last row is the
+    server's clock as it answered, (None, None, None, None, CURRENT_TIMESTAMP): where the
+    next read starts.
 
     The feed vouches that nothing else changed, so the query also names each `vouched`
     (database, table) the readers keep rows of, reading none of its rows: a table gone
@@ -60,18 +55,16 @@ def events_since(
         (
             f"SELECT %s AS db, %s AS tbl, id, issue_id, created_at"
             f" FROM {quote_name(database)}.{table} WHERE created_at >= %s",
-            [database, table, mark],
+            [database, table, floor],
         )
-        for (database, table), mark in marks.items()
+        for database, table in tables
     ]
+    nothing = "SELECT NULL AS db, NULL AS tbl, NULL AS id, NULL AS issue_id"
     parts += [
-        (
-            "SELECT NULL AS db, NULL AS tbl, NULL AS id, NULL AS issue_id, NULL AS created_at"
-            f" FROM {quote_name(database)}.{table} WHERE 1 = 0",
-            [],
-        )
+        (f"{nothing}, NULL AS created_at FROM {quote_name(database)}.{table} WHERE 1 = 0", [])
         for database, table in vouched
     ]
+    parts.append((f"{nothing}, CURRENT_TIMESTAMP AS created_at", []))
     return run_union(db, parts)
 
 

@@ -99,9 +99,11 @@ class Beads:
     def _event(
         self, database: str, prefix: str, bead: str, kind: str, actor: str, at: datetime, **more
     ) -> None:
+        # bd leaves `created_at` to the column default: the server stamps the event as it
+        # is written, whatever moment the bead itself records (`at`).
         row = {"id": self._uuid(), "issue_id": bead, "event_type": kind, "actor": actor}
         row |= {"old_value": more.get("old"), "new_value": more.get("new")}
-        row |= {"comment": more.get("comment"), "created_at": beads_time(at)}
+        row |= {"comment": more.get("comment")}
         self._insert(database, f"{prefix}events", [row])
 
     # ---- bd ------------------------------------------------------------------------------
