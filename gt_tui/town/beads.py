@@ -65,6 +65,18 @@ def each_issue_table(
             yield database, quote_name(database), issues, labels
 
 
+def each_changed_table(
+    schema: BeadsSchema, databases: Iterable[str], alias: str, only: Only | None
+) -> Iterator[tuple[str, str, str, str, str, list[str]]]:
+    """`each_issue_table` with each part's restriction to the changed beads (`only_ids`):
+    (database, quoted name, issues, labels, restriction SQL, its ids). Tables where no bead
+    changed are left out."""
+    for database, q, issues, labels in each_issue_table(schema, databases):
+        ids = only_ids(alias, database, issues, only)
+        if ids is not None:
+            yield database, q, issues, labels, *ids
+
+
 def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> list[Row]:
     """Messages acked since `since`: (id, created_at, ack label, assignee).
 
@@ -91,21 +103,17 @@ def mail_acks(db: Database, schema: BeadsSchema, hq: str, since: datetime) -> li
 def mail_backlog(db: Database, schema: BeadsSchema, hq: str, only: Only | None = None) -> list[Row]:
     """Messages still `delivery:pending`, never acked, not closed, in both tables:
     (database, id). With `only`, just those of these beads."""
-    parts = []
-    for database, q, issues, labels in each_issue_table(schema, [hq]):
-        ids = only_ids("m", database, issues, only)
-        if ids is None:
-            continue
-        parts.append(
-            (
-                f"SELECT %s AS db, m.id FROM {q}.{issues} m"
-                f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
-                f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
-                f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
-                f" WHERE k.issue_id = m.id AND k.label = %s){ids[0]}",
-                [database, "gt:message", "delivery:pending", "closed", "delivery:acked", *ids[1]],
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, m.id FROM {q}.{issues} m"
+            f" JOIN {q}.{labels} g ON g.issue_id = m.id AND g.label = %s"
+            f" JOIN {q}.{labels} p ON p.issue_id = m.id AND p.label = %s"
+            f" WHERE m.status <> %s AND NOT EXISTS (SELECT 1 FROM {q}.{labels} k"
+            f" WHERE k.issue_id = m.id AND k.label = %s){where}",
+            [database, "gt:message", "delivery:pending", "closed", "delivery:acked", *ids],
         )
+        for database, q, issues, labels, where, ids in each_changed_table(schema, [hq], "m", only)
+    ]
     return run_union(db, parts)
 
 
@@ -214,19 +222,17 @@ def merge_requests(
 ) -> list[Row]:
     """Open merge requests (label `gt:merge-request`): (database, id, created_at). With
     `only`, just those of these beads."""
-    parts = []
-    for database, q, issues, labels in each_issue_table(schema, databases):
-        ids = only_ids("m", database, issues, only)
-        if ids is None:
-            continue
-        parts.append(
-            (
-                f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
-                f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
-                f" WHERE m.status <> %s{ids[0]}",
-                [database, "gt:merge-request", "closed", *ids[1]],
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, m.id, m.created_at FROM {q}.{issues} m"
+            f" JOIN {q}.{labels} l ON l.issue_id = m.id AND l.label = %s"
+            f" WHERE m.status <> %s{where}",
+            [database, "gt:merge-request", "closed", *ids],
         )
+        for database, q, issues, labels, where, ids in each_changed_table(
+            schema, databases, "m", only
+        )
+    ]
     return run_union(db, parts)
 
 

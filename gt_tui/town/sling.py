@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gt_tui.safe_text import safe_data, unpicture_layout
-from gt_tui.town.beads import Only, each_issue_table, only_ids, run_union
+from gt_tui.town.beads import Only, each_changed_table, run_union
 from gt_tui.town.db import Database, Row, sql_time, utc
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
@@ -77,19 +77,17 @@ def sling_rows(
     if failed_since is not None:
         where = "(s.status = %s OR (s.close_reason = %s AND s.closed_at >= %s))"
         extra = [CIRCUIT_BROKEN, sql_time(failed_since)]
-    parts = []
-    for database, q, issues, labels in each_issue_table(schema, town.databases):
-        ids = only_ids("s", database, issues, only)
-        if ids is None:
-            continue
-        parts.append(
-            (
-                f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
-                f" s.status, s.closed_at FROM {q}.{issues} s JOIN {q}.{labels} l"
-                f" ON l.issue_id = s.id AND l.label = %s WHERE {where}{ids[0]}",
-                [database, issues, SLING_LABEL, "open", *extra, *ids[1]],
-            )
+    parts = [
+        (
+            f"SELECT %s AS db, %s AS tbl, s.id, s.description, s.metadata, s.created_at,"
+            f" s.status, s.closed_at FROM {q}.{issues} s JOIN {q}.{labels} l"
+            f" ON l.issue_id = s.id AND l.label = %s WHERE {where}{restrict}",
+            [database, issues, SLING_LABEL, "open", *extra, *ids],
         )
+        for database, q, issues, labels, restrict, ids in each_changed_table(
+            schema, town.databases, "s", only
+        )
+    ]
     return run_union(db, parts)
 
 
