@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import kill_tmux_server, missing, run_git
 from sqlserver import SQLServer, find_server, start_server
+
+# A suite started in the background (`cmd &` in a script, CI runners) inherits SIGINT ignored,
+# and an ignored signal stays ignored across exec: every child would ignore the Ctrl-C the
+# tests send to stop it (`sandbox run` would run on). Handled here, children get the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The files whose tests run longest (BENCHMARKS.md, "Test suite wall time"), most of it waiting
 # on a sandbox, a stall or a sleeping server: run first, so that pytest-xdist hands them out at

@@ -14,8 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
+import sys
+import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +39,8 @@ pytestmark = pytest.mark.faults  # the fault suite: `make faults`
 
 CLI_TIMEOUT = 120.0  # generous: only a command that wrongly starts a live sandbox runs this long
 MODES = ("--read-only", "--wall")
-READS, CHANGES = "reads", "changes"
+READS, CHANGES, SERVES = "reads", "changes", "serves"
+SERVE_START_S = 60.0  # until `serve` says where it listens
 SIDE_FILES = ("-wal", "-shm")
 
 
@@ -63,6 +67,8 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "benchmark": (["benchmark", "--type", "dolt", "--runs", "3", "--save", "c"], CHANGES),
         "benchmark compare": (["benchmark", "compare", "--before", "a", "--after", "b"], READS),
         "doctor": (["doctor"], READS),
+        "metrics export": (["metrics", "export", "--format", "json"], READS),
+        "serve": (["serve", "--listen", "127.0.0.1:0", "--refresh", "0.5"], SERVES),
     }
 
 
@@ -125,6 +131,29 @@ def child(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return run_gt_tui(*args, env=env, timeout=CLI_TIMEOUT)
 
 
+def served(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`serve` as a real child: up until it says where it listens and has refreshed, then
+    stopped with SIGTERM (it is always read-only; it must change nothing either way)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gt_tui", *args], env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + SERVE_START_S
+        line = proc.stderr.readline()
+        while "serving http://" not in line and line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+        time.sleep(1.0)  # a refresh or two over the town
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=CLI_TIMEOUT)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=CLI_TIMEOUT)
+
+
 def state(tmp_path: Path, socket: str) -> dict[str, object]:
     """Everything a command could change: files (rows included), worktrees, tmux."""
     files = {}
@@ -173,14 +202,14 @@ def test_no_subcommand_changes_anything_under_read_only(
     for words, (argv, kind) in cases(tmp_path).items():
         seen = len(audit_lines(env))
         try:
-            run = child if words == "sandbox run" else cli
+            run = {"sandbox run": child, "serve": served}.get(words, cli)
             done = run(env, "--town", str(town), mode, *argv)
         except subprocess.TimeoutExpired:
             problems.append(f"{words}: still running after {CLI_TIMEOUT:g} s")
             continue
         new = audit_lines(env)[seen:]
         lines = done.stderr.splitlines()
-        if kind == READS:
+        if kind in (READS, SERVES):
             if done.returncode != 0 or new:
                 problems.append(f"{words}: exit {done.returncode}, {len(new)} audit lines")
         elif (

@@ -52,6 +52,7 @@ class Beads:
     def __init__(self, db: Any, *, hq: str, variant: str = "v1.0.0", seed: int = 7) -> None:
         self.db, self.hq, self.variant = db, hq, variant
         self.rng = random.Random(seed)
+        self.past_events = False  # stamp events at their moment, not by the server's clock
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -100,10 +101,13 @@ class Beads:
         self, database: str, prefix: str, bead: str, kind: str, actor: str, at: datetime, **more
     ) -> None:
         # bd leaves `created_at` to the column default: the server stamps the event as it
-        # is written, whatever moment the bead itself records (`at`).
+        # is written, whatever moment the bead itself records (`at`). History written for a
+        # test (`past_events`) is stamped when it would have happened.
         row = {"id": self._uuid(), "issue_id": bead, "event_type": kind, "actor": actor}
         row |= {"old_value": more.get("old"), "new_value": more.get("new")}
         row |= {"comment": more.get("comment")}
+        if self.past_events:
+            row["created_at"] = beads_time(at)
         self._insert(database, f"{prefix}events", [row])
 
     # ---- bd ------------------------------------------------------------------------------
