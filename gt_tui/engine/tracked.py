@@ -39,9 +39,6 @@ class Changes:
     ids: ChangedIds
     overflow: bool = False  # too many to look up: read in full
 
-    def count(self) -> int:
-        return sum(len(ids) for ids in self.ids.values())
-
 
 class ChangeFeed:
     """A watermark over each database's `events` and `wisp_events`; one query a refresh."""
@@ -71,7 +68,7 @@ class ChangeFeed:
         ]
         rows = events_since(db, tables, sql_time(self._last - MARGIN), vouched)
         changed: dict[tuple[str, str], set[str]] = {}
-        for key, issue_id, _stamp in self._take(rows):
+        for key, issue_id in self._take(rows):
             changed.setdefault((key[0], EVENT_TABLES[key[1]]), set()).add(issue_id)
         ids = {table: frozenset(found) for table, found in changed.items()}
         return Changes(now, ids, overflow=sum(map(len, ids.values())) > MAX_CHANGED)
@@ -85,7 +82,7 @@ class ChangeFeed:
         if start is not None:
             list(self._take(events_since(db, tables, sql_time(start - MARGIN))))
 
-    def _take(self, rows: list[Row]) -> Iterator[tuple[tuple[str, str, str], str, datetime]]:
+    def _take(self, rows: list[Row]) -> Iterator[tuple[tuple[str, str, str], str]]:
         """The events not seen before (marked seen now), and the server's clock from the
         query's last row as the next watermark; what is older than it forgotten."""
         for database, table, event_id, issue_id, created_at in rows:
@@ -98,7 +95,7 @@ class ChangeFeed:
                 continue
             if stamp is not None:  # an unreadable stamp names its bead, is never kept
                 self._seen[key] = stamp
-            yield key, str(issue_id), stamp or datetime.min
+            yield key, str(issue_id)
         if self._last is not None:
             floor = self._last - MARGIN
             self._seen = {k: at for k, at in self._seen.items() if at >= floor}

@@ -133,24 +133,22 @@ def patrols(
     titles. Rows: (database, id, assignee, title, status, created_at, closed_at).
     """
     select = "SELECT %s AS db, p.id, p.assignee, p.title, p.status, p.created_at, p.closed_at"
-    parts: list[tuple[str, list[Any]]] = []
-    for database, q, issues, _ in each_issue_table(schema, databases):
-        ids = only_ids("p", database, issues, only)
-        if ids is not None:
-            parts.append(
-                (
-                    f"{select} FROM {q}.{issues} p WHERE p.title LIKE %s AND ((p.close_reason"
-                    f" LIKE %s AND p.closed_at >= %s) OR p.status = %s){ids[0]}",
-                    [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked", *ids[1]],
-                )
+    parts: list[tuple[str, list[Any]]] = [
+        (
+            f"{select} FROM {q}.{issues} p WHERE p.title LIKE %s AND ((p.close_reason"
+            f" LIKE %s AND p.closed_at >= %s) OR p.status = %s){where}",
+            [database, PATROL_TITLE, PATROL_DONE, sql_time(since), "hooked", *ids],
+        )
+        for database, q, issues, _, where, ids in each_changed_table(schema, databases, "p", only)
+    ]
+    if running:
+        parts += [
+            (
+                f"{select} FROM {q}.{issues} p WHERE p.status = %s AND p.title LIKE %s",
+                [database, "hooked", PATROL_TITLE],
             )
-        if running:
-            parts.append(
-                (
-                    f"{select} FROM {q}.{issues} p WHERE p.status = %s AND p.title LIKE %s",
-                    [database, "hooked", PATROL_TITLE],
-                )
-            )
+            for database, q, issues, _ in each_issue_table(schema, databases)
+        ]
     return run_union(db, parts)
 
 

@@ -61,7 +61,7 @@ def read_sling_contexts(
 ) -> QueueReading:
     """Every open sling context in hq and the rigs, both tables, oldest first; with
     `failed_since`, also those closed `circuit-broken` since then. One query either way."""
-    return queue_reading(sling_rows(db, town, schema, failed_since), town, failed_since)
+    return queue_reading(sling_rows(db, town, schema, failed_since), town)
 
 
 def sling_rows(
@@ -91,25 +91,13 @@ def sling_rows(
     return run_union(db, parts)
 
 
-def queue_reading(
-    rows: Sequence[Row], town: Town, failed_since: datetime | None = None
-) -> QueueReading:
-    """The queue, oldest first, and the circuit-broken contexts closed since `failed_since`
-    (rows kept from earlier reads may have left that window: they no longer count)."""
+def queue_reading(rows: Sequence[Row], town: Town) -> QueueReading:
+    """The queue, oldest first, and the circuit-broken contexts among `rows` (the caller
+    holds those to its failure window: the query's `failed_since`, or the kept rows')."""
     rig_of_db = {rig.database: rig.name for rig in town.rigs}
     items = [_item(row[:6], rig_of_db) for row in rows if row[6] == "open"]
     items.sort(key=lambda item: (item.enqueued_at, item.id))
-    failed = sum(row[6] != "open" and still_failed(row, failed_since) for row in rows)
-    return QueueReading(items, failed)
-
-
-def still_failed(row: Row, since: datetime | None) -> bool:
-    """A closed context's row still inside the failure window."""
-    try:
-        closed = utc(row[7])
-    except ValueError:
-        return False
-    return since is None or (closed is not None and closed >= since)
+    return QueueReading(items, sum(row[6] != "open" for row in rows))
 
 
 def list_queue(db: Database, town: Town, schema: BeadsSchema) -> list[QueueItem]:

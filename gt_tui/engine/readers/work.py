@@ -110,7 +110,7 @@ def read_queue(ctx: ReadContext) -> Reading:
         changed=lambda ids: sling_rows(ctx.db, town, schema, since, ids),
         keep=lambda row: row[6] == "open" or closed_since(row[7], since),
     )
-    queue = queue_reading(rows, town, since.replace(microsecond=0))
+    queue = queue_reading(rows, town)
     items = queue.items
     return Reading(
         facts={
