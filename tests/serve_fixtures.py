@@ -134,7 +134,7 @@ def expected_series(doc: dict, sources: set[str]) -> Series:  # type: ignore[typ
     for key, m in doc["metrics"].items():
         per_second = 1000 if m["unit"] == "ms" else 1
         for quantile, field in (("0.5", "p50"), ("0.95", "p95"), ("1", "max")):
-            value = None if m[field] is None else m[field] / per_second
+            value = None if m[field] is None else round(m[field] / per_second, 9)
             put(f"{key}_seconds", value, quantile=quantile)
         put(f"{key}_samples", m["count"])
         put("health", health[m["health"]], metric=key)
@@ -146,7 +146,7 @@ def expected_series(doc: dict, sources: set[str]) -> Series:  # type: ignore[typ
         ("dolt_connections", "dolt", "connections"),
     ):
         put(name, doc[section][field])
-    put("refresh_seconds", doc["engine"]["refresh_ms"] / 1000)
+    put("refresh_seconds", round(doc["engine"]["refresh_ms"] / 1000, 9))
     failing = {e["source"] for e in doc.get("errors", [])}
     for source in sources | failing:
         put("source_up", 0 if source in failing else 1, source=source)

@@ -23,7 +23,7 @@ from towns import BuiltTown, build_town
 
 from gt_tui.engine.readers import READERS
 from gt_tui.export.json import snapshot_dict
-from gt_tui.export.prometheus import flat_series, render_prometheus
+from gt_tui.export.prometheus import flat_series, render_prometheus, seconds
 from gt_tui.modes import open_engine
 from gt_tui.town.endpoint import Endpoint
 
@@ -109,3 +109,8 @@ def test_an_unreachable_server_is_down_not_zero(home: Path, tmp_path: Path) -> N
     assert not names & {"gt_tui_dolt_connections", "gt_tui_convoys_open", "gt_tui_mail_backlog"}
     assert "gt_tui_dolt_latency_seconds" not in names
     assert series[("gt_tui_health", frozenset({TOWN, ("metric", "dolt_latency")}))] == -1
+
+
+@pytest.mark.parametrize("ms, text", [(12.2, "0.0122"), (10.2, "0.0102"), (0.000001, "1e-09")])
+def test_seconds_carry_no_float_noise(ms: float, text: str) -> None:
+    assert repr(seconds(ms, "ms")) == text  # 12.2 / 1000 is 0.012199999999999999

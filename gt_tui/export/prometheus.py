@@ -27,6 +27,9 @@ PREFIX = "gt_tui_"
 HEALTH_VALUE = {"healthy": 0, "warning": 1, "danger": 2, "unknown": -1}
 QUANTILES = (("0.5", "p50"), ("0.95", "p95"), ("1", "max"))  # label, snapshot field
 UNIT_SECONDS = {"s": 1.0, "ms": 1000.0}  # divide by this for seconds
+# The JSON's figures have at most 6 decimals of ms: 9 of seconds hold them exactly and drop the
+# float noise of the division (12.2 / 1000 is 0.012199999999999999).
+SECONDS_DECIMALS = 9
 SOURCES = tuple(reader.name for reader in READERS)  # every engine source, for source_up
 # (series, help, JSON section, JSON field)
 COUNTS = (
@@ -40,7 +43,7 @@ COUNTS = (
 
 def seconds(value: float | None, unit: str) -> float | None:
     """A figure of the snapshot in seconds (None stays None: unknown)."""
-    return None if value is None else value / UNIT_SECONDS[unit]
+    return None if value is None else round(value / UNIT_SECONDS[unit], SECONDS_DECIMALS)
 
 
 def metric_families(snap: Snapshot, sources: Sequence[str] = SOURCES) -> list[Metric]:
@@ -50,7 +53,7 @@ def metric_families(snap: Snapshot, sources: Sequence[str] = SOURCES) -> list[Me
     families = [*_window_families(doc, town), _health_family(doc, town)]
     families += _count_families(doc, town)
     refresh = _gauge("refresh_seconds", "Time the engine's last refresh took", ["town"])
-    refresh.add_metric([town], doc["engine"]["refresh_ms"] / 1000.0)
+    refresh.add_metric([town], seconds(doc["engine"]["refresh_ms"], "ms"))
     return [*families, refresh, _source_family(doc, town, sources)]
 
 
