@@ -43,7 +43,11 @@ COUNTS = (
 
 def seconds(value: float | None, unit: str) -> float | None:
     """A figure of the snapshot in seconds (None stays None: unknown)."""
-    return None if value is None else round(value / UNIT_SECONDS[unit], SECONDS_DECIMALS)
+    return None if value is None else in_seconds(value, unit)
+
+
+def in_seconds(value: float, unit: str) -> float:
+    return round(value / UNIT_SECONDS[unit], SECONDS_DECIMALS)
 
 
 def metric_families(snap: Snapshot, sources: Sequence[str] = SOURCES) -> list[Metric]:
@@ -53,7 +57,7 @@ def metric_families(snap: Snapshot, sources: Sequence[str] = SOURCES) -> list[Me
     families = [*_window_families(doc, town), _health_family(doc, town)]
     families += _count_families(doc, town)
     refresh = _gauge("refresh_seconds", "Time the engine's last refresh took", ["town"])
-    refresh.add_metric([town], seconds(doc["engine"]["refresh_ms"], "ms"))
+    refresh.add_metric([town], in_seconds(doc["engine"]["refresh_ms"], "ms"))
     return [*families, refresh, _source_family(doc, town, sources)]
 
 
