@@ -37,7 +37,7 @@ def add_report_parser(
     )
     report.add_argument(
         "--output", dest="report_output", type=Path, required=True, metavar="FILE",
-        help="the HTML file to write",
+        help="the HTML file to write (-: standard output)",
     )  # fmt: skip
     report.add_argument(
         "--history", dest="report_history", type=Path, metavar="FILE",
@@ -56,7 +56,7 @@ def run_report(args: argparse.Namespace) -> int:
     """Write the page; 2 (after writing) when the fresh refresh found the database down."""
     from gt_tui.report import Origin, build_report
 
-    output = _output_path(args.report_output)
+    output = _output_path(args.report_output)  # None: standard output
     since = _since(args.report_since)
     if args.report_history is None:
         if since is not None:
@@ -68,11 +68,7 @@ def run_report(args: argparse.Namespace) -> int:
         settings = _settings_here(args)
         origin = Origin(f"history {args.report_history}", since)
     page = build_report(snapshots, origin, settings)
-    try:
-        write_atomically(output, page)
-    except OSError as exc:
-        raise GtTuiError(f"--output {output}: {exc.strerror or exc}") from None
-    print(f"wrote {output} ({len(snapshots)} snapshots, {len(page) // 1024} KiB)")
+    _write(output, page, len(snapshots))
     newest = snapshots[-1]
     if args.report_history is None and newest.dolt.error:
         print(f"gt-tui: {newest.dolt.endpoint}: {newest.dolt.error}", file=sys.stderr)
@@ -80,7 +76,21 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output_path(path: Path) -> Path:
+def _write(output: Path | None, page: str, count: int) -> None:
+    if output is None:
+        sys.stdout.write(page)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomically(output, page)
+    except OSError as exc:
+        raise GtTuiError(f"--output {output}: {exc.strerror or exc}") from None
+    print(f"wrote {output} ({count} snapshots, {len(page) // 1024} KiB)")
+
+
+def _output_path(path: Path) -> Path | None:
+    if str(path) == "-":
+        return None
     if path.is_dir():
         raise GtTuiError(f"--output {path}: is a directory")
     if not path.parent.is_dir():
