@@ -17,7 +17,9 @@ from pathlib import Path
 from gt_tui import modes
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.errors import GtTuiError
+from gt_tui.export.json import rfc3339
 from gt_tui.files import write_atomically
+from gt_tui.safe_text import safe_text
 from gt_tui.serve import add_town_options
 from gt_tui.setting_values import Refused, parse_duration
 from gt_tui.settings import Settings
@@ -64,9 +66,9 @@ def run_report(args: argparse.Namespace) -> int:
         snapshots, settings = _fresh(args)
         origin = Origin(FRESH)
     else:
-        snapshots = _history(args.report_history, since)
+        snapshots, warning = _history(args.report_history, since)
         settings = _settings_here(args)
-        origin = Origin(f"history {args.report_history}", since)
+        origin = Origin(f"history {args.report_history}", since, warning)
     page = build_report(snapshots, origin, settings)
     _write(output, page, len(snapshots))
     newest = snapshots[-1]
@@ -117,8 +119,20 @@ def _fresh(args: argparse.Namespace) -> tuple[list[Snapshot], Settings]:
         return [snapshot], engine.settings
 
 
-def _history(path: Path, since: datetime | None) -> list[Snapshot]:
-    raise GtTuiError(f"--history {path}: no history support yet")
+def _history(path: Path, since: datetime | None) -> tuple[list[Snapshot], str | None]:
+    """The recorded snapshots in the range, and the history's one-line warning when it was
+    damaged (its good records are reported, the warning is printed and shown in the page)."""
+    from gt_tui.history import read_history
+
+    got = read_history(path, since)
+    if not got.snapshots:
+        if got.warning:
+            raise GtTuiError(got.warning)
+        in_range = f" since {rfc3339(since)}" if since else ""
+        raise GtTuiError(f"history {path}: no snapshot recorded{in_range}")
+    if got.warning:
+        print(f"gt-tui: warning: {safe_text(got.warning)}", file=sys.stderr)
+    return list(got.snapshots), got.warning
 
 
 def _settings_here(args: argparse.Namespace) -> Settings:

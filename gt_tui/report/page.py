@@ -36,7 +36,7 @@ table { border-collapse: collapse; margin: .5em 0; font-size: .9em; }
 td, th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .health { font-weight: bold; } .meta { color: #555; } svg { max-width: 100%; height: auto; }
-#script-errors:empty { display: none; } #script-errors { color: #b00; }
+#script-errors:empty { display: none; } #script-errors, .warning { color: #b00; }
 """
 # Runs in the page: errors into the DOM; then how many charts and strips rendered.
 SCRIPT = f"""
@@ -58,6 +58,7 @@ class Origin:
 
     source: str
     since: datetime | None = None
+    warning: str | None = None  # the history's, when it was damaged
 
 
 def render_page(
@@ -106,6 +107,7 @@ def _made(snapshots: Sequence[Snapshot], origin: Origin, made: datetime) -> str:
     return (
         f'<p class="meta">Made {escape(rfc3339(made))} from {escape(origin.source)}{since}: '
         f"{count}, {escape(rfc3339(first))} to {escape(rfc3339(last))}.</p>"
+        + (f'<p class="warning">{escape(origin.warning)}</p>' if origin.warning else "")
     )
 
 
