@@ -87,7 +87,8 @@ def _write(output: Path | None, page: str, count: int) -> None:
         write_atomically(output, page)
     except OSError as exc:
         raise GtTuiError(f"--output {output}: {exc.strerror or exc}") from None
-    print(f"wrote {output} ({count} snapshots, {len(page) // 1024} KiB)")
+    snapshots = "1 snapshot" if count == 1 else f"{count} snapshots"
+    print(f"wrote {output} ({snapshots}, {len(page) // 1024} KiB)")
 
 
 def _output_path(path: Path) -> Path | None:

@@ -58,7 +58,7 @@ def test_the_command_reports_one_fresh_refresh(tmp_path: Path, home: Path) -> No
     done = run_gt_tui("report", "--type", "performance", "--output", str(out),
                       "--town", str(built.root), env=env)  # fmt: skip
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert done.stdout.startswith(f"wrote {out} (1 snapshots, ")
+    assert done.stdout.startswith(f"wrote {out} (1 snapshot, ")
     html = out.read_text()
     assert "from one fresh refresh: one refresh" in html
     assert len(re.findall(r'<section class="metric"', html)) == 5
