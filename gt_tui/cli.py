@@ -23,6 +23,7 @@ from gt_tui.doctor.cli import add_doctor_parser
 from gt_tui.errors import GtTuiError
 from gt_tui.metrics_cli import add_metrics_parser
 from gt_tui.ops_parsers import add_ops_parsers
+from gt_tui.report_cli import add_report_parser
 from gt_tui.safe_text import safe_text
 from gt_tui.sandbox.dburl import url_has_password
 from gt_tui.sandbox.load import LEVELS
@@ -43,6 +44,7 @@ SUBCOMMANDS = (
     add_doctor_parser,
     add_serve_parser,
     add_metrics_parser,
+    add_report_parser,
 )
 
 

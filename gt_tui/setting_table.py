@@ -220,6 +220,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Time window for spawn, mail, convoy and patrol samples",
     ),
     _int("metrics.dolt_probes", 60, (1, 10_000), "console", "Probes kept for Dolt latency"),
+    _duration(
+        "history.retention", "168h", ("1h", "8760h"), "console", "How long --record keeps snapshots"
+    ),
 )
 SPEC_BY_NAME: Mapping[str, SettingSpec] = MappingProxyType({s.name: s for s in SETTINGS})
 

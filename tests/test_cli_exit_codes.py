@@ -50,6 +50,7 @@ def succeeding(tmp: Path) -> dict[str, list[str]]:
         "benchmark compare": ["benchmark", "compare", "--before", "a", "--after", "a"],
         "doctor": ["doctor", "--format", "json"],
         "metrics export": ["metrics", "export"],
+        "report": ["report", "--type", "performance", "--output", str(tmp / "report.html")],
     }
 
 

@@ -68,6 +68,7 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "benchmark compare": (["benchmark", "compare", "--before", "a", "--after", "b"], READS),
         "doctor": (["doctor"], READS),
         "metrics export": (["metrics", "export", "--format", "json"], READS),
+        "report": (["report", "--type", "performance", "--output", "-"], READS),
         "serve": (["serve", "--listen", "127.0.0.1:0", "--refresh", "0.5"], SERVES),
     }
 

@@ -65,6 +65,7 @@ SPEC_DEFAULTS = {
     "ui.refresh_interval": 2.0,
     "metrics.window": 900.0,
     "metrics.dolt_probes": 60,
+    "history.retention": 604800.0,
 }
 
 
