@@ -5,7 +5,7 @@ into one `Strip` per row from the cells `Trend.cells` measured, and handed out p
 Rich renderable is built, rendered and split into lines per repaint. A new sample shifts every
 bar, but on a healthy window most rows read the same (blank above the bars, full below their
 lowest top), so a change repaints just the rows that differ, and a row's strip is built once
-per look (issue 12: the trends were most of the idle wall's drawing). An empty window's
+while it is shown (issue 12: the trends were most of the idle wall's drawing). An empty window's
 one-line message goes through `render()`.
 """
 
@@ -30,7 +30,6 @@ from gt_tui.health import Health
 
 Cells = tuple[tuple[int, Health], ...]
 Row = tuple[int, tuple[tuple[str, Health | None], ...]]  # pad width, each column's (char, health)
-STRIP_CACHE_SIZE = 512  # rows of one look (size, palette, base style) remembered
 
 
 @dataclass(frozen=True)
@@ -138,13 +137,15 @@ class TrendView(Widget):
                 cells = metric_trend(data.metric, data.palette).cells(width, height)
             self._rows = bar_rows(cells, width, height) if cells else None  # type: ignore[arg-type]
             self._rows_for = key
+            shown = set(self._rows or ())  # keep only the strips of rows still shown
+            self._strips = {row: strip for row, strip in self._strips.items() if row in shown}
         return self._rows
 
     def _strip(self, row: Row) -> Strip:
         data, base = self.data, self.visual_style.rich_style
         assert data is not None
         look = (data.palette, data.stale, self.size.width, base)
-        if look != self._look or len(self._strips) > STRIP_CACHE_SIZE:
+        if look != self._look:
             self._strips, self._look = {}, look
         strip = self._strips.get(row)
         if strip is None:
