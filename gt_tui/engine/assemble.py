@@ -19,7 +19,7 @@ from gt_tui.engine.snapshot import (
     SourceError,
     TownInfo,
 )
-from gt_tui.engine.window import summarize
+from gt_tui.engine.window import CountWindow, TimeWindow, summarize
 from gt_tui.health import MetricSpec, Threshold, few_samples, judge_window, scale_tier
 from gt_tui.safe_text import safe_text
 from gt_tui.town.model import Town
@@ -49,15 +49,19 @@ def describe(
 def metric_summary(
     spec: MetricSpec,
     limit: Threshold,
-    samples: tuple[Sample, ...],
+    window: CountWindow | TimeWindow | tuple[Sample, ...],
     error: SourceError | None,
     source: str,
     skipped: int,
 ) -> MetricSummary:
     """One metric's window summarized and judged (on its second-largest value while it has
-    few samples:
-    `health.judge_window`); `error` is its own source's failure."""
-    stats = summarize([s.value for s in samples])
+    few samples: `health.judge_window`); `error` is its own source's failure. A window is
+    read off its sorted values (no pass over its samples); bare samples are summarized."""
+    if isinstance(window, tuple):
+        samples, stats = window, summarize([s.value for s in window])
+    else:
+        samples = window.samples()  # first: it evicts what fell out of the window
+        stats = window.stats()
     return MetricSummary(
         key=spec.key,
         label=spec.label,

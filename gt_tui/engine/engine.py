@@ -237,7 +237,7 @@ class Engine:
             assemble.metric_summary(
                 spec,
                 config.thresholds[spec.key],
-                self._windows[spec.key].samples(),
+                self._windows[spec.key],
                 # Only the metric's own source: readers that need the schema fail on their
                 # own without it, and the events file must not be marked stale by a
                 # database error.

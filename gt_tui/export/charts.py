@@ -78,7 +78,7 @@ _GLYPHS7: dict[str, tuple[str, ...]] = {
     " ": ("   ", "   ", "   ", "   ", "   ", "   ", "   "),
 }
 FONTS: dict[int, dict[str, tuple[str, ...]]] = {3: _GLYPHS, 5: _GLYPHS5, 7: _GLYPHS7}
-_BARS = " ▁▂▃▄▅▆▇█"
+BARS = " ▁▂▃▄▅▆▇█"
 
 
 def _gaps(text: str) -> int:
@@ -242,7 +242,7 @@ class Trend:
             line = [pad]
             for (eighths, _), style in zip(columns, styles, strict=True):
                 level = min(max(eighths - row * 8, 0), 8)
-                line.append(Segment(_BARS[level], style if level else None))
+                line.append(Segment(BARS[level], style if level else None))
             yield from Segment.simplify(line)
             yield Segment.line()
 

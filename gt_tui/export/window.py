@@ -65,6 +65,18 @@ def short_subject(sample: Sample) -> str:
     return f"{short} {sample.detail}" if sample.detail else short
 
 
+def attention_shown(snapshot: Snapshot, limit: int = 12) -> tuple[object, ...]:
+    """What `attention_table` shows, as it reads (compared: a new sample of a metric that
+    leaves the rows as they were redraws nothing): each row's health, figure, metric and
+    subject, and the failing metrics named when nothing is listed."""
+    rows = tuple(
+        (metric.key, threshold_of(metric).judge(value), figure(metric, value), short_subject(s))
+        for metric, s in over_threshold(snapshot)[:limit]
+        for value in (s.value,)
+    )
+    return rows, () if rows else tuple(m.key for m in snapshot.metrics if m.stale)
+
+
 def attention_table(snapshot: Snapshot, palette: Palette, limit: int = 12) -> RenderableType:
     """What to look at first: the slowest beads, polecats and probes over their thresholds."""
     items = over_threshold(snapshot)[:limit]

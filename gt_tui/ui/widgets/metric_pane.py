@@ -6,18 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Self
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Region
-from textual.reactive import reactive, var
-from textual.widget import Widget
+from textual.reactive import var
 
 from gt_tui.engine.snapshot import MetricSummary
 from gt_tui.export.charts import FONTS, big_width
-from gt_tui.export.metric_view import figure, metric_body, metric_trend
+from gt_tui.export.metric_view import figure, metric_body
 from gt_tui.export.style import (
     SHORT_LABELS,
     TINY_LABELS,
@@ -29,6 +27,7 @@ from gt_tui.export.style import (
 from gt_tui.ui.keymap import zoom_action
 from gt_tui.ui.widgets.quiet import QuietStatic, set_border, set_tooltip
 from gt_tui.ui.widgets.state import set_state
+from gt_tui.ui.widgets.trend_view import TrendView
 
 # Room a pane needs for five-row digits (`888.8 p95` is 23 cells wide).
 BIG_PANE_HEIGHT = 18
@@ -37,19 +36,6 @@ BIG_PANE_WIDTH = 23
 # three-digit headline with its captions, which the digits must fit (wider ones fall back a size).
 WALL_SPARE_ROWS = BIG_PANE_HEIGHT - 5
 WALL_WIDEST = ("88.8", ("p95", "±1", "ms"))
-
-
-@dataclass(frozen=True)
-class TrendData:
-    """What the trend draws (compared): its bars at the size they were measured for (or, before
-    the first layout, the samples), stale or not, the palette; the metric rides along. A new
-    sample that leaves every bar as it was repaints nothing."""
-
-    bars: tuple[object, ...]
-    size: tuple[int, int]
-    stale: bool
-    palette: Palette
-    metric: MetricSummary = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,27 +49,6 @@ class PaneData:
     rows: int
     metric: MetricSummary = field(compare=False)
     now: datetime = field(compare=False)
-
-
-class TrendView(Widget):
-    """The metric's window as threshold-coloured bars filling the space it is given."""
-
-    data: reactive[TrendData | None] = reactive(None)
-    """The window drawn; repainted only when it changes."""
-
-    def update_from(self, metric: MetricSummary, palette: Palette) -> None:
-        width, height = self.size
-        if width and height:
-            bars: tuple[object, ...] = metric_trend(metric, palette).cells(width, height)
-        else:
-            bars = metric.samples
-        self.data = TrendData(bars, (width, height), metric.stale, palette, metric)
-
-    def render(self) -> RenderableType:
-        data = self.data
-        if data is None:
-            return Text("")
-        return metric_trend(data.metric, data.palette, height=max(1, self.size.height))
 
 
 class MetricPane(Vertical, can_focus=True):

@@ -9,7 +9,7 @@ from textual.reactive import var
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.header_view import town_facts
 from gt_tui.export.style import Palette
-from gt_tui.export.window import attention_table, over_threshold
+from gt_tui.export.window import attention_shown, attention_table
 from gt_tui.ui.widgets.quiet import QuietStatic
 
 ATTENTION_ROWS = 12
@@ -54,10 +54,17 @@ class AttentionPanel(QuietStatic):
         super().__init__("", id="attention")
         self.border_title = "Over threshold"
 
+    _read: tuple[Snapshot, Palette] | None = None
+
     def update_from(self, snapshot: Snapshot | None, palette: Palette) -> None:
-        if snapshot is not None:
-            rows = over_threshold(snapshot)[:ATTENTION_ROWS]
-            self.data = PanelData(rows, palette, snapshot)
+        if snapshot is None:
+            return
+        read = self._read
+        if read is not None and read[0] is snapshot and read[1] == palette:
+            return  # the clock's tick, the same snapshot: its samples are not scanned again
+        self._read = (snapshot, palette)
+        # What it reads, not the metrics it is read from: those are new every refresh.
+        self.data = PanelData(attention_shown(snapshot, ATTENTION_ROWS), palette, snapshot)
 
     def watch_data(self, data: PanelData | None) -> None:
         if data is not None:
