@@ -31,10 +31,12 @@ from gt_tui.town.model import Town
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
 # Round trips of a steady refresh in which no bead changed: the probe (and the processlist,
-# on a server), the change feed, mail acks, open convoys and their tracked issues. Not one
-# more per convoy, rig or message; a change adds at most one lookup per reader that keeps
-# rows (backlog, patrols, queue, merge requests).
-QUERIES_PER_REFRESH = {"mysql": 6, "sqlite": 5}
+# on a server), the change feed and mail acks; the convoy view is held (its cadence,
+# engine/readers/__init__.py). Not one more per convoy, rig or message; a change adds at
+# most one lookup per reader that keeps rows (backlog, patrols, queue, merge requests).
+QUERIES_PER_REFRESH = {"mysql": 4, "sqlite": 3}
+# What a refresh that rebuilds the convoy view adds: open convoys and their tracked issues.
+CONVOY_QUERIES = 2
 # What the first refresh adds: the feed's baseline (two queries where later ones take one)
 # and the full reads of the kept rows (backlog, patrols: their closed events then the rows,
 # queue, merge requests).
