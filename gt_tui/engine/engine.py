@@ -30,8 +30,9 @@ from gt_tui.engine.facts import TownFacts, updated
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.proc_follow import ProcFollower
 from gt_tui.engine.proc_table import ProcPass
-from gt_tui.engine.readers import CADENCES, READERS
+from gt_tui.engine.readers import CADENCES, PROC_FULL_PASS_S, PROC_YOUNG_S, READERS
 from gt_tui.engine.readers.convoys import build_convoy_view
 from gt_tui.engine.readers.dolt import cached_schema
 from gt_tui.engine.reading import ReadContext, Reader, ReadFailed, Reading
@@ -93,6 +94,7 @@ class Engine:
         self.db = LimitedDatabase(db, self.limits)
         self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
         self.host = HostMonitor()
+        self.processes = ProcFollower(PROC_FULL_PASS_S, PROC_YOUNG_S)
         self.last_good = LastGoodFacts()
         self._unread: assemble.Unread = (frozenset(), frozenset())
         self.actions: Actions = Actions(
@@ -145,7 +147,7 @@ class Engine:
     def refresh(self) -> Snapshot:
         with self._lock:
             started, trips = time.perf_counter(), self.db.round_trips
-            now, procs = self.clock(), ProcPass()
+            now, procs = self.clock(), ProcPass(self.processes.read)
             self.facts, self.held = TownFacts(), []
             for reader in READERS:
                 self._run(reader, now, procs)

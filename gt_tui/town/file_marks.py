@@ -17,7 +17,7 @@ from gt_tui.town.model import Town
 Mark = tuple[int, int, int, int] | None
 
 
-def mark(path: Path) -> Mark:
+def mark(path: Path | str) -> Mark:
     """The path's mark; None where it cannot be read."""
     try:
         st = os.stat(path)
@@ -38,8 +38,11 @@ def directory_marks(town: Town) -> tuple[Mark, ...]:
 
 
 def heartbeat_marks(town: Town, polecats: list[tuple[str, str]]) -> tuple[Mark, ...]:
-    """The heartbeat file of each (rig, Name) polecat."""
+    """The heartbeat file of each (rig, Name) polecat: `heartbeat_file`'s paths, joined as
+    text (a Path built per file cost more than its `stat`)."""
     rigs = {rig.name: rig for rig in town.rigs}
+    base = os.fspath(heartbeats_dir(town.root))
+    suffix = heartbeat_file(town.root, "session").suffix
     return tuple(
-        mark(heartbeat_file(town.root, rigs[r].session_name(n))) for r, n in polecats if r in rigs
+        mark(f"{base}/{rigs[r].session_name(n)}{suffix}") for r, n in polecats if r in rigs
     )

@@ -45,3 +45,9 @@ CADENCES: dict[str, Cadence] = {
     # Signal: a stat of each directory and heartbeat file it reads.
     "files": Cadence(max_age_s=10.0, changed=files_changed),
 }
+
+# The host's process table (engine/proc_follow.py): each refresh reads the new pids, the
+# reparented and the young (started this many seconds ago: a fork not yet exec'd shows its
+# parent's name); a full pass at least this often.
+PROC_YOUNG_S = 2.0
+PROC_FULL_PASS_S = 10.0
