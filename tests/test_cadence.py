@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pytest
 from clock import NOW, FakeClock
 from towns import (
     CONVOY_QUERIES,
+    MAIL_QUERIES,
     QUERIES_PER_REFRESH,
     BuiltTown,
     add_known_convoys,
@@ -92,21 +93,21 @@ def test_a_source_on_a_cadence_is_not_read_between_its_due_times(town: Town) -> 
     backend = town.built.backend
     engine.refresh()
     period = CADENCES["convoys"].max_age_s
-    assert period == CADENCES["files"].max_age_s  # the loop below steps through both
+    assert {c.max_age_s for c in CADENCES.values()} == {period}  # the loop steps through all
     for _ in range(int(period / STEP) - 1):
         clock.advance(STEP)
         before = engine.db.round_trips
         snap = engine.refresh()
-        assert snap.engine.held == ("convoys", "files")
+        assert snap.engine.held == ("mail", "convoys", "files")
         assert engine.db.round_trips - before == snap.engine.queries
-        assert snap.engine.queries == QUERIES_PER_REFRESH[backend]  # no convoy query
+        assert snap.engine.queries == QUERIES_PER_REFRESH[backend]  # no mail, no convoy query
         assert snap.metric("convoy_refresh").count == 1  # no sample made up for a hold
         assert snap.town.convoys_open == 2 and snap.town.polecats == 3  # the last reading
-        assert json.loads(render_json(snap))["engine"]["held"] == ["convoys", "files"]
-    clock.advance(STEP)  # the last read is now `max_age_s` old: both are read again
+        assert json.loads(render_json(snap))["engine"]["held"] == ["mail", "convoys", "files"]
+    clock.advance(STEP)  # the last read is now `max_age_s` old: all are read again
     snap = engine.refresh()
     assert snap.engine.held == ()
-    assert snap.engine.queries == QUERIES_PER_REFRESH[backend] + CONVOY_QUERIES
+    assert snap.engine.queries == QUERIES_PER_REFRESH[backend] + MAIL_QUERIES + CONVOY_QUERIES
     assert snap.metric("convoy_refresh").count == 2  # a real rebuild, a real timing
 
 
@@ -186,6 +187,51 @@ def test_a_quiet_town_keeps_the_convoy_metric_sampled_by_real_rebuilds(town: Tow
     )
 
 
+# ---- mail: held while hq is quiet, its lags leaving the window by time ----------------------
+
+
+def lags(snap: Snapshot) -> list[tuple[str, float]]:
+    return sorted((s.subject, s.value) for s in snap.metric("mail_lag").samples)
+
+
+def test_held_mail_lags_leave_the_window_as_a_fresh_read_drops_them(town: Town) -> None:
+    built, clock = town.built, town.clock
+    window = Settings.defaults().number("metrics.window")
+    hq = built.writer()
+    edge = clock.now - timedelta(seconds=window - 3)  # leaves the window 3 s from now
+    hq.send_mail(sender="mayor/", recipient="deacon/", subject="old", id="hq-edge",
+                 created_at=edge - timedelta(seconds=5))  # fmt: skip
+    hq.ack_mail("hq-edge", "deacon/", edge)
+    engine = town.engine()
+    assert ("hq-edge", 5.0) in lags(engine.refresh())
+    for _ in range(5):
+        clock.advance(STEP)
+        snap = engine.refresh()
+        assert "mail" in snap.engine.held
+        assert lags(snap) == lags(town.engine().refresh())
+    assert ("hq-edge", 5.0) not in lags(snap)  # gone by time, no read
+
+
+def test_mail_is_read_at_once_when_hq_is_written(town: Town) -> None:
+    built, clock = town.built, town.clock
+    engine = town.engine()
+    backlog = engine.refresh().town.mail_backlog
+    hq = built.writer()
+    clock.advance(STEP)
+    hq.send_mail(sender="mayor/", recipient="deacon/", subject="new", id="hq-new",
+                 created_at=clock.now)  # fmt: skip
+    snap = engine.refresh()
+    assert "mail" not in snap.engine.held and snap.town.mail_backlog == (backlog or 0) + 1
+    clock.advance(STEP)
+    hq.ack_mail("hq-new", "deacon/", clock.now)
+    snap = engine.refresh()
+    assert "mail" not in snap.engine.held and ("hq-new", 1.0) in lags(snap)
+    assert snap.town.mail_backlog == backlog and lags(snap) == lags(town.engine().refresh())
+    clock.advance(STEP)
+    built.writer("gastown").add_issue(built.databases["gastown"], "gt-x", "x", created_at=NOW)
+    assert "mail" in engine.refresh().engine.held  # a rig's write: no message there
+
+
 # ---- the files reader: read at once when a stat says a file changed -------------------------
 
 
@@ -240,7 +286,7 @@ def test_a_failing_source_on_a_cadence_shows_at_once_and_is_never_held(town: Tow
     snap = engine.refresh()
     assert snap.errors == () and snap.engine.held == ()
     clock.advance(STEP)
-    assert engine.refresh().engine.held == ("convoys", "files")
+    assert engine.refresh().engine.held == ("mail", "convoys", "files")
 
 
 def test_a_database_failure_reaches_the_held_convoy_view_at_once(town: Town) -> None:

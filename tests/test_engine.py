@@ -29,6 +29,7 @@ from helpers import tmux
 from sqlserver import SQLServer, free_port
 from towns import (
     CONVOY_QUERIES,
+    MAIL_QUERIES,
     NOW,
     QUERIES_PER_REFRESH,
     BuiltTown,
@@ -138,7 +139,8 @@ def assert_self_consistent(metric: MetricSummary, threshold: Threshold) -> None:
 def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
     built = towns.known(backend, variant)
     town = built.town()
-    engine = towns.engine(town, FakeClock())
+    clock = FakeClock()
+    engine = towns.engine(town, clock)
     engine.refresh()
     snap = engine.refresh()
 
@@ -163,7 +165,10 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
         "hq-lag4": "note two",
         "hq-wisp-lag7": "merge_ready gt-a2",
     }
-    assert engine.cache.stats().kind("bead").hits >= 3  # the second refresh asked no server
+    assert "mail" in snap.engine.held  # nothing changed: the second refresh held mail
+    clock.advance(CADENCES["mail"].max_age_s)
+    engine.refresh()
+    assert engine.cache.stats().kind("bead").hits >= 3  # its next read asked no server
     assert figures(patrol) == (3, 45.0, pytest.approx(67.5), 70.0, Health.WARNING)
     assert sorted((s.group, s.value) for s in patrol.samples) == [
         ("deacon/", 20.0),  # written `deacon` (older gt), read canonical
@@ -175,7 +180,7 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
 
     # measured by the engine itself: one sample per probe and per convoy rebuild (nothing
     # changed, so the second refresh held the view), judged on their median while few
-    assert snap.engine.held == ("convoys", "files")
+    assert snap.engine.held == ("mail", "convoys", "files")
     for key, limit, count in (
         ("dolt_latency", Threshold(10, 50), 2),
         ("convoy_refresh", Threshold(2, 10), 1),
@@ -310,14 +315,14 @@ def test_query_count_does_not_grow_with_convoys(towns: Towns, backend: str, vari
         clock = FakeClock()
         engine = towns.engine(built.town(), clock)
         engine.refresh()
-        clock.advance(CADENCES["convoys"].max_age_s)  # the view is rebuilt: its queries count
+        clock.advance(CADENCES["convoys"].max_age_s)  # mail and the view are read again
         before = engine.db.round_trips
         snap = engine.refresh()
         assert engine.db.round_trips - before == snap.engine.queries
         assert snap.town.convoys_open == convoys and "convoys" not in snap.engine.held
         assert all(c.tracked == 1 and c.closed == 0 for c in engine.facts.convoys)
         counts[convoys], scales[convoys] = snap.engine.queries, snap.town.scale
-    rebuilt = QUERIES_PER_REFRESH[backend] + CONVOY_QUERIES
+    rebuilt = QUERIES_PER_REFRESH[backend] + MAIL_QUERIES + CONVOY_QUERIES
     assert counts == {2: rebuilt, 40: rebuilt}
     assert scales == {2: "small", 40: "large"}
 

@@ -13,7 +13,7 @@ from gt_tui.engine.readers.convoys import convoys_changed, read_convoys
 from gt_tui.engine.readers.dolt import read_dolt, read_schema
 from gt_tui.engine.readers.events import read_events
 from gt_tui.engine.readers.local import files_changed, read_files, read_host, read_tmux
-from gt_tui.engine.readers.mail import read_mail
+from gt_tui.engine.readers.mail import mail_changed, read_mail
 from gt_tui.engine.readers.work import (
     read_agents,
     read_merge_requests,
@@ -39,6 +39,8 @@ READERS: tuple[Reader, ...] = (
 )
 
 CADENCES: dict[str, Cadence] = {
+    # Signal: the change feed names a bead of hq (messages live there).
+    "mail": Cadence(max_age_s=10.0, changed=mail_changed),
     # Signal: the change feed names a bead the view rests on. The floor keeps the
     # convoy-refresh metric sampled (by real rebuilds) in a quiet town.
     "convoys": Cadence(max_age_s=10.0, changed=convoys_changed),
