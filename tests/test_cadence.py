@@ -2,9 +2,9 @@
 their signal fires, figures equal to a fresh full read after every write, and a failure
 shown at once (engine/cadence.py, `CADENCES` beside `READERS`).
 
-Counts, never time: the engine's clock is a FakeClock, reads are counted (round trips, the
-convoy view's samples, the names of the held sources), and the process table's passes are
-counted by the follower itself.
+Counts, never time: the engine's clock is a FakeClock, and reads are counted (round trips,
+the convoy view's samples, the names of the held sources). Mail: test_cadence_mail.py; the
+host side: test_cadence_host.py.
 """
 
 from __future__ import annotations
@@ -12,73 +12,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from clock import NOW, FakeClock
-from towns import (
-    CONVOY_QUERIES,
-    MAIL_QUERIES,
-    QUERIES_PER_REFRESH,
-    BuiltTown,
-    add_known_convoys,
-    build_town,
-)
+from cadence_fixtures import BACKENDS, STEP, Town, convoy_figures, known_town
+from towns import CONVOY_QUERIES, MAIL_QUERIES, QUERIES_PER_REFRESH
 
 from gt_tui.engine.engine import Engine
 from gt_tui.engine.readers import CADENCES
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.json import render_json
 from gt_tui.sandbox.rows import tracking_target
-from gt_tui.settings import Settings
-from gt_tui.town.connect import open_database
 from gt_tui.town.heartbeats import IDLE, WORKING, write_heartbeat
 from gt_tui.town.layout import heartbeat_file
-
-BACKENDS = [pytest.param("mysql", marks=pytest.mark.mariadb), "sqlite"]
-STEP = 1.0  # seconds between refreshes: well inside every cadence
-
-
-class Town:
-    """A town with known convoys and the engines opened on it (closed afterwards)."""
-
-    def __init__(self, built: BuiltTown) -> None:
-        self.built, self.engines, self.clock = built, list[Engine](), FakeClock()
-
-    def engine(self) -> Engine:
-        settings = Settings.defaults()
-        town = self.built.town()
-        engine = Engine(
-            town, open_database(town, settings, read_only=True), settings, read_only=True,
-            clock=self.clock,
-        )  # fmt: skip
-        self.engines.append(engine)
-        return engine
-
-    def fresh(self) -> dict[str, Any]:
-        """What a new engine's first (full) read shows at this moment."""
-        return convoy_figures(self.engine().refresh())
 
 
 @pytest.fixture(params=BACKENDS)
 def town(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Town]:
-    server = request.getfixturevalue("mariadb") if request.param == "mysql" else None
-    built = build_town(tmp_path / "town", request.param, server=server)
-    add_known_convoys(built, NOW)
-    made = Town(built)
-    yield made
-    for engine in made.engines:
-        engine.close()
-    built.close()
-
-
-def convoy_figures(snap: Snapshot) -> dict[str, Any]:
-    return {
-        "convoys": (snap.town.convoys_open, snap.town.convoys_staged),
-        "errors": [e.source for e in snap.errors],
-    }
+    yield from known_town(request, tmp_path)
 
 
 def convoys_of(engine: Engine) -> list[Any]:
@@ -185,51 +138,6 @@ def test_a_quiet_town_keeps_the_convoy_metric_sampled_by_real_rebuilds(town: Tow
     assert all(
         s.subject == "convoy view" and s.value > 0 for s in snap.metric("convoy_refresh").samples
     )
-
-
-# ---- mail: held while hq is quiet, its lags leaving the window by time ----------------------
-
-
-def lags(snap: Snapshot) -> list[tuple[str, float]]:
-    return sorted((s.subject, s.value) for s in snap.metric("mail_lag").samples)
-
-
-def test_held_mail_lags_leave_the_window_as_a_fresh_read_drops_them(town: Town) -> None:
-    built, clock = town.built, town.clock
-    window = Settings.defaults().number("metrics.window")
-    hq = built.writer()
-    edge = clock.now - timedelta(seconds=window - 3)  # leaves the window 3 s from now
-    hq.send_mail(sender="mayor/", recipient="deacon/", subject="old", id="hq-edge",
-                 created_at=edge - timedelta(seconds=5))  # fmt: skip
-    hq.ack_mail("hq-edge", "deacon/", edge)
-    engine = town.engine()
-    assert ("hq-edge", 5.0) in lags(engine.refresh())
-    for _ in range(5):
-        clock.advance(STEP)
-        snap = engine.refresh()
-        assert "mail" in snap.engine.held
-        assert lags(snap) == lags(town.engine().refresh())
-    assert ("hq-edge", 5.0) not in lags(snap)  # gone by time, no read
-
-
-def test_mail_is_read_at_once_when_hq_is_written(town: Town) -> None:
-    built, clock = town.built, town.clock
-    engine = town.engine()
-    backlog = engine.refresh().town.mail_backlog
-    hq = built.writer()
-    clock.advance(STEP)
-    hq.send_mail(sender="mayor/", recipient="deacon/", subject="new", id="hq-new",
-                 created_at=clock.now)  # fmt: skip
-    snap = engine.refresh()
-    assert "mail" not in snap.engine.held and snap.town.mail_backlog == (backlog or 0) + 1
-    clock.advance(STEP)
-    hq.ack_mail("hq-new", "deacon/", clock.now)
-    snap = engine.refresh()
-    assert "mail" not in snap.engine.held and ("hq-new", 1.0) in lags(snap)
-    assert snap.town.mail_backlog == backlog and lags(snap) == lags(town.engine().refresh())
-    clock.advance(STEP)
-    built.writer("gastown").add_issue(built.databases["gastown"], "gt-x", "x", created_at=NOW)
-    assert "mail" in engine.refresh().engine.held  # a rig's write: no message there
 
 
 # ---- the files reader: read at once when a stat says a file changed -------------------------
