@@ -43,7 +43,9 @@ def time_refreshes(root: Path, env: dict[str, str], count: int) -> dict[str, Any
 
     PACE is 0.25 s, not the console's 2 s: fast enough to stay under the engine's own rate
     limit (100 queries/s by default) and to keep the same spacing as this table's earlier
-    rows; no cache of the engine expires within either spacing.
+    rows; no cache of the engine expires within either spacing. The sources on a cadence
+    (`CADENCES`, a 10 s floor) are held through these refreshes of a static town: for the
+    cost of the refreshes that read them, pace the CLI's benchmark at 1 s (BENCHMARKS.md).
     """
     town = load_town(root, env)
     settings = load_settings(root)

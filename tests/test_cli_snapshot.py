@@ -19,7 +19,14 @@ from builder.town import Rig, lay_out
 from clock import NOW
 from helpers import clean_env, run_gt_tui
 from sqlserver import free_port
-from towns import FIRST_REFRESH_FULL_READS, QUERIES_PER_REFRESH, BuiltTown, build_town
+from towns import (
+    CONVOY_QUERIES,
+    FIRST_REFRESH_FULL_READS,
+    MAIL_QUERIES,
+    QUERIES_PER_REFRESH,
+    BuiltTown,
+    build_town,
+)
 
 from gt_tui.town.endpoint import Endpoint
 
@@ -136,14 +143,15 @@ def test_json_snapshot(warning_town: BuiltTown, home: Path, tmp_path: Path) -> N
     for key, unit in (("dolt_latency", "ms"), ("convoy_refresh", "s")):
         assert (metrics[key]["unit"], metrics[key]["count"]) == (unit, 1)
         assert metrics[key]["p50"] == metrics[key]["p95"] == metrics[key]["max"]
-    assert set(data["engine"]) == {"refresh_ms", "queries"}
+    assert set(data["engine"]) == {"refresh_ms", "queries", "held"}
     # the first refresh also reads the catalogue: per database one sqlite_master query and
     # one PRAGMA table_info per table (12 beads tables) = 3 * 13, plus those of every refresh,
     # plus its cache misses: the agent list (L2, one query) and the slowest messages' titles
     # (L1 hot beads, one batched query per table: issues and wisps), plus the full reads of
     # the rows later refreshes keep
     first_refresh_misses = 1 + 2
-    expected = 3 * 13 + QUERIES_PER_REFRESH["sqlite"] + first_refresh_misses
+    expected = 3 * 13 + QUERIES_PER_REFRESH["sqlite"] + MAIL_QUERIES + CONVOY_QUERIES
+    expected += first_refresh_misses
     expected += FIRST_REFRESH_FULL_READS
     assert data["engine"]["queries"] == expected
     assert data["engine"]["refresh_ms"] > 0

@@ -28,6 +28,8 @@ from faultkit import PausableProxy
 from helpers import tmux
 from sqlserver import SQLServer, free_port
 from towns import (
+    CONVOY_QUERIES,
+    MAIL_QUERIES,
     NOW,
     QUERIES_PER_REFRESH,
     BuiltTown,
@@ -40,6 +42,7 @@ from towns import (
 )
 
 from gt_tui.engine.engine import Engine
+from gt_tui.engine.readers import CADENCES
 from gt_tui.engine.snapshot import MetricSummary, Snapshot
 from gt_tui.errors import ReadOnlyRefused
 from gt_tui.export.json import render_json
@@ -136,7 +139,8 @@ def assert_self_consistent(metric: MetricSummary, threshold: Threshold) -> None:
 def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
     built = towns.known(backend, variant)
     town = built.town()
-    engine = towns.engine(town, FakeClock())
+    clock = FakeClock()
+    engine = towns.engine(town, clock)
     engine.refresh()
     snap = engine.refresh()
 
@@ -161,7 +165,10 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
         "hq-lag4": "note two",
         "hq-wisp-lag7": "merge_ready gt-a2",
     }
-    assert engine.cache.stats().kind("bead").hits >= 3  # the second refresh asked no server
+    assert "mail" in snap.engine.held  # nothing changed: the second refresh held mail
+    clock.advance(CADENCES["mail"].max_age_s)
+    engine.refresh()
+    assert engine.cache.stats().kind("bead").hits >= 3  # its next read asked no server
     assert figures(patrol) == (3, 45.0, pytest.approx(67.5), 70.0, Health.WARNING)
     assert sorted((s.group, s.value) for s in patrol.samples) == [
         ("deacon/", 20.0),  # written `deacon` (older gt), read canonical
@@ -171,9 +178,14 @@ def test_known_town_figures(towns: Towns, backend: str, variant: str) -> None:
     assert engine.facts.patrols_running == {"deacon/": NOW - timedelta(seconds=300)}
     assert engine.events.bad_lines == 1
 
-    # measured by the engine itself: one sample per refresh, judged on their median while few
-    for key, limit in (("dolt_latency", Threshold(10, 50)), ("convoy_refresh", Threshold(2, 10))):
-        assert snap.metric(key).count == 2
+    # measured by the engine itself: one sample per probe and per convoy rebuild (nothing
+    # changed, so the second refresh held the view), judged on their median while few
+    assert snap.engine.held == ("mail", "convoys", "files")
+    for key, limit, count in (
+        ("dolt_latency", Threshold(10, 50), 2),
+        ("convoy_refresh", Threshold(2, 10), 1),
+    ):
+        assert snap.metric(key).count == count
         assert_self_consistent(snap.metric(key), limit)
     assert all(not m.stale and m.error is None for m in snap.metrics)
 
@@ -266,7 +278,8 @@ def test_windows_follow_the_clock(towns: Towns, backend: str) -> None:
         Health.WARNING,
     )
     assert snap.metric("dolt_latency").count == 2  # the last 2 probes of 3
-    assert snap.metric("convoy_refresh").count == 3
+    # rebuilt at first and after the jump (older than its cadence), held the third time
+    assert snap.metric("convoy_refresh").count == 2 and "convoys" in snap.engine.held
     clock.advance(3600)
     snap = engine.refresh()
     for key in ("mail_lag", "patrol_cycle", "polecat_spawn"):
@@ -299,15 +312,18 @@ def test_query_count_does_not_grow_with_convoys(towns: Towns, backend: str, vari
     for convoys in (2, 40):
         built = towns.make(backend, variant, name=f"town{convoys}")
         add_convoys(built, NOW, convoys)
-        engine = towns.engine(built.town(), FakeClock())
+        clock = FakeClock()
+        engine = towns.engine(built.town(), clock)
         engine.refresh()
+        clock.advance(CADENCES["convoys"].max_age_s)  # mail and the view are read again
         before = engine.db.round_trips
         snap = engine.refresh()
         assert engine.db.round_trips - before == snap.engine.queries
-        assert snap.town.convoys_open == convoys
+        assert snap.town.convoys_open == convoys and "convoys" not in snap.engine.held
         assert all(c.tracked == 1 and c.closed == 0 for c in engine.facts.convoys)
         counts[convoys], scales[convoys] = snap.engine.queries, snap.town.scale
-    assert counts == {2: QUERIES_PER_REFRESH[backend], 40: QUERIES_PER_REFRESH[backend]}
+    rebuilt = QUERIES_PER_REFRESH[backend] + MAIL_QUERIES + CONVOY_QUERIES
+    assert counts == {2: rebuilt, 40: rebuilt}
     assert scales == {2: "small", 40: "large"}
 
 

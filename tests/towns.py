@@ -31,10 +31,13 @@ from gt_tui.town.model import Town
 from gt_tui.town.sqlite_db import SQLiteDatabase
 
 # Round trips of a steady refresh in which no bead changed: the probe (and the processlist,
-# on a server), the change feed, mail acks, open convoys and their tracked issues. Not one
-# more per convoy, rig or message; a change adds at most one lookup per reader that keeps
-# rows (backlog, patrols, queue, merge requests).
-QUERIES_PER_REFRESH = {"mysql": 6, "sqlite": 5}
+# on a server) and the change feed; mail and the convoy view are held (their cadence,
+# engine/readers/__init__.py). Not one more per convoy, rig or message; a change adds at
+# most one lookup per reader that keeps rows (backlog, patrols, queue, merge requests).
+QUERIES_PER_REFRESH = {"mysql": 3, "sqlite": 2}
+# What a refresh that reads a held source adds where no bead changed: the window's mail
+# acks; the open convoys and their tracked issues.
+MAIL_QUERIES, CONVOY_QUERIES = 1, 2
 # What the first refresh adds: the feed's baseline (two queries where later ones take one)
 # and the full reads of the kept rows (backlog, patrols: their closed events then the rows,
 # queue, merge requests).

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from gt_tui import health as h
 from gt_tui.engine.snapshot import Sample
 from gt_tui.town.addresses import canonical_address
 from gt_tui.town.beads import ack_time
 from gt_tui.town.db import Row, utc
+
+# Rows whose parsed ack times are kept: a 15-minute window of a chatty town (the demo's
+# some 1,800 acks) with room to spare.
+ACK_TIMES_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,27 @@ def mail_samples(rows: Iterable[Row], since: datetime, now: datetime) -> SampleR
 
 def _mail_lag(created_at: object, label: object, now: datetime) -> tuple[datetime, float] | None:
     """(ack time, lag in seconds) of one message, or None when its times are bad."""
+    times = _ack_times(created_at, label)
+    if times is None:
+        return None
+    acked, lag = times
+    return (acked, max(0.0, lag)) if plausible(acked, lag, now) else None
+
+
+@lru_cache(maxsize=ACK_TIMES_KEPT)
+def _ack_times(created_at: object, label: object) -> tuple[datetime, float] | None:
+    """(ack time, raw lag) parsed from a message's row, None where either does not parse.
+
+    Memoised: a refresh reads the window's acks again (a few thousand on a chatty town),
+    and each row parses to the same moments every time; plausibility, which depends on
+    the moment of the refresh, is judged afresh each time by the caller."""
     try:
         acked, created = ack_time(label), utc(created_at)
     except ValueError:
         return None
     if acked is None or created is None:
         return None
-    lag = (acked - created).total_seconds()
-    return (acked, max(0.0, lag)) if plausible(acked, lag, now) else None
+    return acked, (acked - created).total_seconds()
 
 
 @dataclass(frozen=True)

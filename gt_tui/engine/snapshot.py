@@ -125,6 +125,9 @@ class EngineInfo:
     rate_waiters: int = 0
     queue_depth: int = 0
     queue_limit: int = 0
+    # Sources on a cadence not read this refresh (engine/cadence.py): their facts are from
+    # their last read; a failing source is never among them.
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

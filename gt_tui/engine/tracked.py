@@ -14,7 +14,7 @@ costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -161,8 +161,10 @@ def by_database_and_id(database_at: int, id_at: int) -> Callable[[Row], RowKey]:
 
 @dataclass
 class Tracking:
-    """The engine's long-lived change state: the feed, its latest changes, and one
-    `TrackedRows` per reader that keeps rows."""
+    """The engine's long-lived change state: the feed, its latest changes, one
+    `TrackedRows` per reader that keeps rows, and what the signals of the sources on a
+    cadence (engine/cadence.py) compare with: the beads the convoy view rests on, and the
+    polecats and file marks of the files reader's last read."""
 
     feed: ChangeFeed = field(default_factory=ChangeFeed)
     latest: Changes | None = None
@@ -172,6 +174,9 @@ class Tracking:
     merge_requests: TrackedRows = field(
         default_factory=lambda: TrackedRows(by_database_and_id(0, 1))
     )
+    # Per database, the bead ids the convoy view rests on (None: all); None: not read yet.
+    convoy_watch: Mapping[str, frozenset[str] | None] | None = None
+    files_seen: tuple[list[tuple[str, str]], Hashable] | None = None  # (polecats, file marks)
 
     def changes(self, now: datetime) -> Changes | None:
         """This refresh's changes; None when the feed was not read this refresh."""

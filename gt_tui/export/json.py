@@ -78,7 +78,11 @@ def snapshot_dict(snap: Snapshot) -> dict[str, Any]:
             "bd_started_per_s": _round(snap.host.bd_started_per_s),
         },
         "metrics": {m.key: _metric(m) for m in snap.metrics},
-        "engine": {"refresh_ms": round(snap.engine.refresh_ms, 1), "queries": snap.engine.queries},
+        "engine": {
+            "refresh_ms": round(snap.engine.refresh_ms, 1),
+            "queries": snap.engine.queries,
+            "held": list(snap.engine.held),
+        },
         "errors": [
             {"source": e.source, "message": e.message, "since": rfc3339(e.since)}
             for e in snap.errors

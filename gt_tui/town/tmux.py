@@ -111,6 +111,8 @@ class TmuxSession:
 
 def list_sessions(socket_name: str, timeout: float = TMUX_TIMEOUT) -> list[TmuxSession]:
     """Sessions on the socket; none when no server runs there. Raises when tmux is missing."""
+    if not socket_path(socket_name).exists():
+        return []  # no server can run there: no tmux run to say so (a fork and exec)
     server = TimedServer(socket_name=socket_name)
     server.timeout = timeout
     fmt = "\t".join(f"#{{{name}}}" for name in _SESSION_FIELDS)
@@ -118,6 +120,13 @@ def list_sessions(socket_name: str, timeout: float = TMUX_TIMEOUT) -> list[TmuxS
     if result.returncode != 0:
         return []  # "no server running" is an empty town, not a failure
     return [_parse_session(line) for line in result.stdout if line.count("\t") == 4]
+
+
+def socket_path(socket_name: str) -> Path:
+    """Where a tmux client looks for the server of `-L socket_name`, by tmux's own rule:
+    `$TMUX_TMPDIR` (`/tmp` when unset or empty), `tmux-<uid>/`, the name (`default`)."""
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+    return Path(base) / f"tmux-{os.getuid()}" / (socket_name or "default")
 
 
 def _parse_session(line: str) -> TmuxSession:

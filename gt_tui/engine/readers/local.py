@@ -9,18 +9,34 @@ from gt_tui.engine.facts import FactUpdate
 from gt_tui.engine.reading import ReadContext, ReadFailed, Reading
 from gt_tui.engine.resources import AgentUsage
 from gt_tui.town.agents import idle_polecats, polecat_names, polecat_process_names
+from gt_tui.town.file_marks import deacon_heartbeat, directory_marks, heartbeat_marks
 from gt_tui.town.heartbeats import heartbeat_time
 from gt_tui.town.model import Town
 from gt_tui.town.tmux import list_sessions, tmux_available
 
 
 def read_files(ctx: ReadContext) -> Reading:
-    heartbeat = heartbeat_time(ctx.town.root / "deacon" / "heartbeat.json")
+    """The polecat directories, their heartbeats' states and the deacon's heartbeat. The
+    files' marks are taken before each is read: a write during the read shows next time."""
+    directories = directory_marks(ctx.town)
     polecats = polecat_names(ctx.town)
+    ctx.tracking.files_seen = (polecats, (directories, heartbeat_marks(ctx.town, polecats)))
+    heartbeat = heartbeat_time(deacon_heartbeat(ctx.town))
     idle = idle_polecats(ctx.town, polecats)
     return Reading(
         facts={"polecats": polecats, "polecats_idle": idle, "deacon_heartbeat": heartbeat}
     )
+
+
+def files_changed(ctx: ReadContext) -> bool:
+    """The files reader's signal: a file or directory it read has a new mark (a polecat
+    directory added or removed changes its rig's `polecats/`; a heartbeat written, its own
+    file). One `stat` per file, no file opened."""
+    seen = ctx.tracking.files_seen
+    if seen is None:
+        return True
+    polecats, marks = seen
+    return (directory_marks(ctx.town), heartbeat_marks(ctx.town, polecats)) != marks
 
 
 def read_tmux(ctx: ReadContext) -> Reading:

@@ -2,7 +2,10 @@
 
 The lags are read through the window (a range of the ack labels); the backlog, a count
 over every message ever sent, is kept across refreshes and brought up to date from the
-messages that changed (engine/tracked.py)."""
+messages that changed (engine/tracked.py). Both change only with a write to hq (a message
+sent, acked: gt's ack is a label, which bd records as an event, or closed), so the reader
+is on a cadence (`mail_changed`): between, the lags stay in their window, which drops them
+by time exactly as a read through the window would."""
 
 from __future__ import annotations
 
@@ -58,3 +61,12 @@ def titled_slowest(
 
     titles = cache.read_many("bead", [s.subject for s in slowest], load)
     return [replace(s, detail=titles[s.subject]) if s.subject in titles else s for s in samples]
+
+
+def mail_changed(ctx: ReadContext) -> bool:
+    """The mail reader's signal: this refresh's change feed names a bead of hq, or cannot
+    say (no baseline, not read, too many changes to name)."""
+    changes, hq = ctx.tracking.changes(ctx.now), ctx.town.hq_database
+    if changes is None or changes.overflow:
+        return True
+    return any(database == hq for database, _table in changes.ids)

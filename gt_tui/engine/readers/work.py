@@ -1,23 +1,20 @@
-"""The readers of the town's work in beads: convoys, patrols, the sling queue, merge
-requests and agents. Each is a constant number of queries over every database.
+"""The readers of the town's work in beads: patrols, the sling queue, merge requests and
+agents. Each is a constant number of queries over every database.
 
 Patrols, the queue and merge requests keep their rows across refreshes and read again
-only the beads that changed (engine/tracked.py); the convoy view is read whole each time,
-through the `issue_type` index, because its cost is the metric it measures."""
+only the beads that changed (engine/tracked.py); the convoy view's reader is
+engine/readers/convoys.py."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from gt_tui.engine.cache.tiers import EngineCache
 from gt_tui.engine.collectors import lenient_utc, patrol_samples
 from gt_tui.engine.readers.dolt import cached_schema, known_schema
 from gt_tui.engine.reading import ReadContext, Reading
-from gt_tui.engine.snapshot import Sample
 from gt_tui.town import beads
 from gt_tui.town.changes import beads_closed_since, event_tables
-from gt_tui.town.convoys import ConvoyProgress, convoy_view
 from gt_tui.town.db import Database, Row, sql_time
 from gt_tui.town.model import Town
 from gt_tui.town.schema import BeadsSchema
@@ -28,23 +25,6 @@ from gt_tui.town.sling import queue_reading, sling_rows
 ZONE_SLACK = timedelta(hours=14)
 # Where the server's frame is known: room for its clock and bd's host clock to differ.
 STAMP_MARGIN = timedelta(minutes=2)
-
-
-def build_convoy_view(db: Database, schema: BeadsSchema, town: Town) -> list[ConvoyProgress]:
-    """Every open convoy with its tracked issues and progress: two queries in all."""
-    convoys = beads.open_convoys(db, schema, town.hq_database)
-    return convoy_view(convoys, beads.tracked_issues(db, schema, town))
-
-
-def read_convoys(ctx: ReadContext) -> Reading:
-    started = time.perf_counter()
-    schema = known_schema(ctx)
-    convoys = build_convoy_view(ctx.db, schema, ctx.town)
-    seconds = time.perf_counter() - started
-    sample = Sample(seconds, ctx.now, subject="convoy view")
-    return Reading(
-        appended={"convoy_refresh": (sample,)}, facts={"convoys": convoys}, schema=schema
-    )
 
 
 def read_patrols(ctx: ReadContext) -> Reading:
