@@ -197,7 +197,12 @@ def _check_modes(args: argparse.Namespace) -> None:
 
 
 def _check_replay(args: argparse.Namespace) -> None:
-    """`--replay` opens a recording: nothing to record, snapshot or build a demo for."""
+    """`--record` is for what refreshes on (console, wall, serve); `--replay` opens a
+    recording: nothing to record, snapshot or build a demo for."""
+    if getattr(args, "record", None) is not None and (
+        args.snapshot or args.command not in (None, "serve")
+    ):
+        raise GtTuiError("--record records the console, --wall or serve, not this command")
     if args.replay is None:
         return
     clashes = [("--record", args.record is not None), ("--snapshot", args.snapshot)]

@@ -143,7 +143,7 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"gt-tui: {read.warning}", file=sys.stderr)
     from gt_tui.ui.replay import run_replay as run_app
 
-    return run_app(read.snapshots, warning=read.warning)
+    return run_app(read.snapshots, warning=read.warning, wall=args.wall)
 
 
 def _first_refresh(engine: Engine, demo: bool) -> Snapshot:

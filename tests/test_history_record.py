@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import clean_env
+from helpers import clean_env, run_main
 from serve_fixtures import get, known_town, served_url, start_serve, stop, wait_healthy
 from snapshots_fixtures import FakeEngine, calm_snapshot
 from towns import add_known_mail, build_town
@@ -135,3 +135,13 @@ def test_serve_records_a_mariadb_town(tmp_path, mariadb):
     assert last.town.name == served["town"]["name"]
     assert last.town.mail_backlog == served["town"]["mail_backlog"] == 2
     assert sum(len(m.samples) for m in last.metrics) > 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--snapshot", "--record"), ("--record", "x.sqlite", "config", "list")],
+)
+def test_record_where_nothing_refreshes_is_refused(tmp_path, argv):
+    done = run_main(*argv, env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--record records the console" in done.stderr

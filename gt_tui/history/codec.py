@@ -24,7 +24,7 @@ import zstandard
 from gt_tui.engine.snapshot import MetricSummary, Sample, Snapshot
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LEVEL = 3  # zstd level: at 3 a record compresses within 5% of level 19, ten times faster
+_LEVEL = 3  # zstd's default level; a record is a few KiB of JSON, any level is fast
 
 
 class CodecError(ValueError):
@@ -119,18 +119,42 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def pack(data: Any) -> bytes:
-    """JSON-able `data` as compact zstd-compressed JSON."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-    return zstandard.ZstdCompressor(level=_LEVEL).compress(text.encode())
+def to_json(data: Any) -> bytes:
+    """JSON-able `data` as compact UTF-8 JSON (the text a record compresses)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def unpack(blob: bytes) -> Any:
-    """What `pack` packed; CodecError for a torn or foreign blob."""
+def from_json(text: bytes) -> Any:
     try:
-        text = zstandard.ZstdDecompressor().decompress(blob)
         return json.loads(text)
-    except (zstandard.ZstdError, ValueError) as exc:
+    except ValueError as exc:
+        raise CodecError(f"not JSON ({exc})") from None
+
+
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def compressor(base: bytes | None = None) -> zstandard.ZstdCompressor:
+    """A zstd compressor; with `base` (a keyframe's JSON) as its dictionary, a record much
+    like the keyframe compresses to the little that differs."""
+    if base is None:
+        return zstandard.ZstdCompressor(level=_LEVEL)
+    return zstandard.ZstdCompressor(level=_LEVEL, dict_data=_dictionary(base))
+
+
+def decompressor(base: bytes | None = None) -> zstandard.ZstdDecompressor:
+    """The decompressor matching `compressor(base)`."""
+    if base is None:
+        return zstandard.ZstdDecompressor()
+    return zstandard.ZstdDecompressor(dict_data=_dictionary(base))
+
+
+def decompress(blob: bytes, using: zstandard.ZstdDecompressor) -> bytes:
+    """What a compressor compressed; CodecError for a torn or foreign blob."""
+    try:
+        return using.decompress(blob)
+    except zstandard.ZstdError as exc:
         raise CodecError(f"not a packed record ({exc})") from None
 
 

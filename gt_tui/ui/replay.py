@@ -30,9 +30,14 @@ class ReplayApp(GtTuiApp):
 
     BINDINGS: ClassVar[list[BindingType]] = keymap.replay_bindings()
 
-    def __init__(self, source: ReplaySource, *, warning: str | None = None) -> None:
+    def __init__(
+        self, source: ReplaySource, *, warning: str | None = None, wall: bool = False
+    ) -> None:
         super().__init__(
-            EngineFacade(source), refresh_interval=PLAY_INTERVAL_S, clock=self._recorded_clock
+            EngineFacade(source),
+            wall=wall,
+            refresh_interval=PLAY_INTERVAL_S,
+            clock=self._recorded_clock,
         )
         self.source = source
         self.warning = warning
@@ -90,8 +95,11 @@ class ReplayApp(GtTuiApp):
         self.notify(f"replay: '{key.heading}' is not available in a replay", severity="warning")
 
 
-def run_replay(snapshots: Sequence[Snapshot], *, warning: str | None = None) -> int:
-    """Replay `snapshots` (read before the app starts) full screen until the user quits."""
-    app = ReplayApp(ReplaySource(snapshots), warning=warning)
+def run_replay(
+    snapshots: Sequence[Snapshot], *, warning: str | None = None, wall: bool = False
+) -> int:
+    """Replay `snapshots` (read before the app starts) full screen until the user quits;
+    `wall`: in the wall monitor's layout."""
+    app = ReplayApp(ReplaySource(snapshots), warning=warning, wall=wall)
     app.run()
     return app.return_code or 0
