@@ -44,14 +44,21 @@ def from_micros(us: int) -> datetime:
     return datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def encode(value: Any) -> Any:
     """`value` (a dataclass, tuple, datetime, enum or plain value) as JSON-able data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    layout = _layout(kind)
+    if layout is not None:
         out = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if not _is_default(f, item):
-                out[f.name] = encode(item)
+        for name, default in layout:
+            item = getattr(value, name)
+            if default is dataclasses.MISSING or type(item) is not type(default) or item != default:
+                out[name] = encode(item)
         return out
     if isinstance(value, datetime):
         return micros(value)
@@ -62,10 +69,12 @@ def encode(value: Any) -> Any:
     return value
 
 
-def _is_default(f: dataclasses.Field[Any], item: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return bool(item == f.default and type(item) is type(f.default))
-    return False
+@cache
+def _layout(kind: type) -> tuple[tuple[str, Any], ...] | None:
+    """A dataclass's fields as (name, default or MISSING), once per class; None for others."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple((f.name, f.default) for f in dataclasses.fields(kind))
 
 
 def decode(hint: Any, data: Any) -> Any:
