@@ -93,14 +93,18 @@ async def test_the_demo_replays_in_the_console(demo_recording):
 
 async def test_play_speed_and_the_end(demo_recording):
     snaps = read_history(demo_recording).snapshots
+    assert ReplaySource(snaps).playing  # a replay starts playing
     app = ReplayApp(ReplaySource(snaps))
     async with app.run_test(size=SIZE) as pilot:
-        assert app.source.playing and not app.paused
+        await pilot.press("home")  # it plays from the start; home pauses on the first record
+        assert app.paused and not app.source.playing and app.source.index == 0
         for _ in range(3):
             await pilot.press("plus")
         assert app.source.speed == 8.0
         await pilot.press("minus")
         assert app.source.speed == 4.0
+        await pilot.press("space")
+        assert app.source.playing and not app.paused
         # played to the end, it pauses there (a bound on a hang: the recording is seconds long)
         await wait_for(pilot, lambda: app.paused and app.source.at_end, steps=3000)
         await showing(app, pilot, snaps[-1])
@@ -108,6 +112,15 @@ async def test_play_speed_and_the_end(demo_recording):
         assert app.source.playing and not app.paused
         await pilot.press("space")
         assert app.paused and not app.source.playing
+
+
+async def test_a_damaged_recording_says_so_in_the_console(demo_recording):
+    snaps = read_history(demo_recording).snapshots
+    app = ReplayApp(ReplaySource(snaps[:2]), warning="history x: record 3 does not decode")
+    said = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.refreshes >= 1)
+        assert ("history x: record 3 does not decode", "warning") in said
 
 
 async def test_help_lists_the_replay_keys(demo_recording):

@@ -69,12 +69,17 @@ def encode(value: Any) -> Any:
     return value
 
 
-@cache
-def _layout(kind: type) -> tuple[tuple[str, Any], ...] | None:
+_Layout = tuple[tuple[str, Any], ...] | None
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(kind: type) -> _Layout:
     """A dataclass's fields as (name, default or MISSING), once per class; None for others."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple((f.name, f.default) for f in dataclasses.fields(kind))
+    if kind not in _LAYOUTS:
+        is_data = dataclasses.is_dataclass(kind)
+        fields = dataclasses.fields(kind) if is_data else ()
+        _LAYOUTS[kind] = tuple((f.name, f.default) for f in fields) if is_data else None
+    return _LAYOUTS[kind]
 
 
 def decode(hint: Any, data: Any) -> Any:
