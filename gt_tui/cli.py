@@ -130,6 +130,8 @@ def _add_mode_options(parser: argparse.ArgumentParser) -> None:
         help=f"refresh interval, {refresh.allowed()} (default: setting {REFRESH_SETTING})",
     )
     group.add_argument("--snapshot", action="store_true", help="print one refresh and exit")
+    modes.add_record_option(group)
+    group.add_argument("--replay", metavar="FILE", help="open the console over a recording")
     group.add_argument(
         "--format", choices=FORMATS, help="with --snapshot: its format (default: text)"
     )
@@ -173,6 +175,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run(args)
     if args.snapshot:
         return modes.run_snapshot(args)
+    if args.replay is not None:
+        return modes.run_replay(args)
     return modes.run_console(args)
 
 
@@ -191,6 +195,23 @@ def _check_modes(args: argparse.Namespace) -> None:
         for flag, value in (("--format", args.format), ("--fail-on", args.fail_on)):
             if value is not None:
                 raise GtTuiError(f"{flag} needs --snapshot (try: gt-tui --snapshot {flag} {value})")
+    _check_replay(args)
+
+
+def _check_replay(args: argparse.Namespace) -> None:
+    """`--record` is for what refreshes on (console, wall, serve); `--replay` opens a
+    recording: nothing to record, snapshot or build a demo for."""
+    if getattr(args, "record", None) is not None and (
+        args.snapshot or args.command not in (None, "serve")
+    ):
+        raise GtTuiError("--record records the console, --wall or serve, not this command")
+    if args.replay is None:
+        return
+    clashes = [("--record", args.record is not None), ("--snapshot", args.snapshot)]
+    clashes += [("--demo", args.demo), (args.command or "", args.command is not None)]
+    for flag, given in clashes:
+        if given:
+            raise GtTuiError(f"--replay opens a recording: it takes no {flag}")
 
 
 def _use_password_file(args: argparse.Namespace) -> None:

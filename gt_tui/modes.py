@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gt_tui.engine.engine import Engine
-from gt_tui.engine.facade import Demo, EngineCore, EngineFacade
+from gt_tui.engine.facade import Demo, EngineCore, EngineFacade, Recorder
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.errors import SettingError
+from gt_tui.errors import GtTuiError, SettingError
 from gt_tui.health import Health
 from gt_tui.local_actions import LocalActions, cli_read_only
 from gt_tui.settings import Settings, load_settings
@@ -89,13 +89,61 @@ def engine_session(args: argparse.Namespace, *, read_only: bool) -> Iterator[Eng
         yield engine
 
 
-def console_facade(engine: EngineCore, demo: Demo | None = None) -> EngineFacade:
+def console_facade(
+    engine: EngineCore, demo: Demo | None = None, recorder: Recorder | None = None
+) -> EngineFacade:
     """The console's one handle on the engine; on the demo, with the demo's load as the
-    guarded, audited `sandbox.load` action that `gt-tui sandbox load` runs."""
+    guarded, audited `sandbox.load` action that `gt-tui sandbox load` runs; with `--record`,
+    appending every refresh to the history."""
     if demo is None:
-        return EngineFacade(engine)
+        return EngineFacade(engine, recorder=recorder)
     sandbox = LocalActions(f"demo {demo.root}", read_only=engine.read_only, root=demo.root)
-    return EngineFacade(engine, demo=demo, sandbox=sandbox)
+    return EngineFacade(engine, demo=demo, sandbox=sandbox, recorder=recorder)
+
+
+def add_record_option(parser: argparse._ActionsContainer, *, suppress: bool = False) -> None:
+    """`--record [FILE]`: append every refresh to a history file (FILE, or the town's in the
+    XDG state directory). `suppress`: after a subcommand's name, absent there keeps the
+    top-level value."""
+    parser.add_argument(
+        "--record",
+        nargs="?",
+        const="",
+        default=argparse.SUPPRESS if suppress else None,
+        metavar="FILE",
+        help="append every refresh to a history file (default: the town's, in the XDG state dir)",
+    )
+
+
+@contextmanager
+def recording(args: argparse.Namespace, engine: Engine) -> Iterator[Recorder | None]:
+    """The history writer `--record` asks for (closed after), or None without it."""
+    named = getattr(args, "record", None)
+    if named is None:
+        yield None
+        return
+    from gt_tui.history import HistoryWriter, default_history_path
+
+    path = Path(named).expanduser() if named else default_history_path(engine.town.name)
+    writer = HistoryWriter(path, engine.settings.number("history.retention"))
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """`--replay FILE`: the console over a recording, read whole before the app starts."""
+    from gt_tui.history import read_history
+
+    read = read_history(Path(args.replay).expanduser())
+    if not read.snapshots:
+        raise GtTuiError(read.warning or f"--replay {args.replay}: no snapshot recorded")
+    if read.warning:
+        print(f"gt-tui: {read.warning}", file=sys.stderr)
+    from gt_tui.ui.replay import run_replay as run_app
+
+    return run_app(read.snapshots, warning=read.warning, wall=args.wall)
 
 
 def _first_refresh(engine: Engine, demo: bool) -> Snapshot:
@@ -145,9 +193,12 @@ def run_console(args: argparse.Namespace) -> int:
     """The interactive console, or the wall monitor (read-only) with --wall."""
     from gt_tui.ui.app import run_console as run_app
 
-    with run_session(args, read_only=cli_read_only(args)) as (engine, demo):
+    with (
+        run_session(args, read_only=cli_read_only(args)) as (engine, demo),
+        recording(args, engine) as recorder,
+    ):
         interval = args.refresh
         if interval is None:  # cli checked a given one against the setting's range
             interval = engine.settings.number("ui.refresh_interval")
-        facade = console_facade(engine, demo)
+        facade = console_facade(engine, demo, recorder)
         return run_app(facade, wall=args.wall, refresh_interval=interval)

@@ -46,6 +46,7 @@ def add_serve_parser(
         help=f"address to serve on (default: {DEFAULT_LISTEN}, this machine only)",
     )
     add_town_options(parser)
+    modes.add_record_option(parser, suppress=True)
     parser.add_argument(
         "--refresh",
         type=float,
@@ -108,11 +109,14 @@ def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT; 0 on a clean stop, 2 when it cannot start."""
     server = open_server(args.listen)
     try:
-        with modes.engine_session(args, read_only=True) as engine:
+        with (
+            modes.engine_session(args, read_only=True) as engine,
+            modes.recording(args, engine) as recorder,
+        ):
             interval = args.refresh
             if interval is None:  # cli checked a given one against the setting's range
                 interval = engine.settings.number(REFRESH_SETTING)
-            serve(server, engine.refresh, interval)
+            serve(server, modes.console_facade(engine, recorder=recorder).refresh, interval)
     finally:
         server.server_close()
     return 0

@@ -12,6 +12,7 @@ import pytest
 from snapshots_fixtures import calm_snapshot
 
 from gt_tui.history import HistoryWriter, read_history
+from gt_tui.history.store import KEYFRAME_EVERY
 
 RECORDS = 120
 
@@ -37,7 +38,7 @@ def _one_line(warning: str | None) -> str:
     return warning
 
 
-@pytest.mark.parametrize("cut", [1, 700, 4096, 3 * 4096, 0.5])
+@pytest.mark.parametrize("cut", [1, 700, 4096, 3 * 4096, 0.8])
 def test_a_file_cut_short_reads_its_good_records(recorded, cut):
     path, snapshots = recorded
     size = path.stat().st_size
@@ -103,3 +104,17 @@ def test_another_format_version_is_refused_in_one_line(recorded):
     conn.close()
     read = read_history(path)
     assert read.snapshots == () and "format 99" in _one_line(read.warning)
+
+
+def test_a_lost_keyframe_stops_the_reading_at_the_first_record_that_needs_it(recorded):
+    path, snapshots = recorded
+    keyframe = KEYFRAME_EVERY + 1  # the second keyframe's record id
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT base FROM record WHERE id = ?", (keyframe,)).fetchone() == (
+            None,
+        )
+        conn.execute("DELETE FROM record WHERE id = ?", (keyframe,))
+    conn.close()
+    read = read_history(path)
+    assert f"keyframe, record {keyframe}, is not in the file" in _one_line(read.warning)
+    assert read.snapshots == snapshots[:KEYFRAME_EVERY]

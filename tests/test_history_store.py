@@ -25,6 +25,7 @@ from gt_tui.engine.snapshot import (
 )
 from gt_tui.health import Health
 from gt_tui.history import HistoryWriter, default_history_path, read_history
+from gt_tui.history.store import KEYFRAME_EVERY
 from gt_tui.history.writer import PRUNE_EVERY
 
 DAY_S = 86_400.0
@@ -160,9 +161,12 @@ def test_a_window_that_repeats_is_stored_once(tmp_path):
     window = sum(len(m.samples) for m in first.metrics)
     assert window > 20
     writer = HistoryWriter(path, retention_s=DAY_S)
-    for i in range(50):
-        at = first.generated_at + timedelta(seconds=2 * i)
-        assert writer.append(replace(first, generated_at=at)) is None
+    appended = [
+        replace(first, generated_at=first.generated_at + timedelta(seconds=2 * i))
+        for i in range(50)
+    ]
+    for snapshot in appended:
+        assert writer.append(snapshot) is None
     # one new sample in one window: one more row, not another window's worth
     grown = first.metrics[0]
     extra = Sample(1.5, first.generated_at, "gt-new", "gastown", "a new one")
@@ -172,21 +176,22 @@ def test_a_window_that_repeats_is_stored_once(tmp_path):
     assert _count(path, "record") == 51
     assert _count(path, "sample") == window + 1
     read = read_history(path)
+    assert read.snapshots[:50] == tuple(appended)  # keyframes and the records against them
     assert read.snapshots[-1].metrics[0].samples[-1] == extra
-    assert read.snapshots[0].metrics == first.metrics
 
 
 def test_retention_prunes_old_records_and_their_samples(tmp_path):
     path = tmp_path / "h.sqlite"
     base = calm_snapshot()
     writer = HistoryWriter(path, retention_s=3600)
-    old = replace(base, generated_at=base.generated_at - timedelta(hours=5))
-    assert writer.append(old) is None  # the first append prunes: nothing older yet
+    for i in range(KEYFRAME_EVERY):  # a keyframe and its records, 5 h old
+        old = base.generated_at - timedelta(hours=5) + timedelta(seconds=i)
+        assert writer.append(replace(base, generated_at=old)) is None
     fresh_samples = tuple(
         replace(m, samples=tuple(replace(s, subject=s.subject + "-new") for s in m.samples))
         for m in base.metrics
     )
-    for i in range(PRUNE_EVERY):
+    for i in range(PRUNE_EVERY):  # the prune comes at the PRUNE_EVERY-th append
         at = base.generated_at + timedelta(seconds=i)
         assert writer.append(replace(base, generated_at=at, metrics=fresh_samples)) is None
     writer.close()
@@ -196,6 +201,25 @@ def test_retention_prunes_old_records_and_their_samples(tmp_path):
     assert min(s.generated_at for s in read.snapshots) >= base.generated_at
     window = sum(len(m.samples) for m in base.metrics)
     assert _count(path, "sample") == window  # the old window's samples went with it
+
+
+def test_a_keyframe_a_kept_record_needs_is_kept(tmp_path):
+    path = tmp_path / "h.sqlite"
+    base = calm_snapshot()
+    writer = HistoryWriter(path, retention_s=3600)
+    old = replace(base, generated_at=base.generated_at - timedelta(hours=5))
+    assert writer.append(old) is None  # a keyframe, 5 h old
+    fresh = [
+        replace(base, generated_at=base.generated_at + timedelta(seconds=i))
+        for i in range(PRUNE_EVERY)
+    ]
+    for snapshot in fresh:
+        assert writer.append(snapshot) is None
+    read = read_history(path)
+    assert read.warning is None
+    # the old keyframe stays while the records compressed against it do
+    assert read.snapshots == (old, *fresh)
+    assert read_history(path, since=base.generated_at).snapshots == tuple(fresh)
 
 
 def test_since_reads_only_the_later_records_with_their_samples(tmp_path):

@@ -11,12 +11,14 @@ sandbox; `gt_tui.modes` builds the facade from the Engine and, on `--demo`, the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from gt_tui.engine.guard import ActionResult
 from gt_tui.engine.ops.preview import CleanupPreview, FlushPreview, PoolPreview
-from gt_tui.engine.snapshot import Snapshot
+from gt_tui.engine.snapshot import Snapshot, SourceError
 from gt_tui.errors import GtTuiError
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "FlushPreview",
     "PoolPreview",
     "Progress",
+    "Recorder",
     "SandboxLoad",
 ]
 Progress = Callable[[float], None]
@@ -94,6 +97,16 @@ class SandboxLoad(Protocol):
     def set_sandbox_load(self, directory: Path, level: str) -> ActionResult: ...
 
 
+class Recorder(Protocol):
+    """Where every snapshot is appended (`--record`: gt_tui.history.HistoryWriter); `append`
+    returns None when stored, else why not in one line, and never raises."""
+
+    def append(self, snapshot: Snapshot) -> str | None: ...
+
+
+RECORD_SOURCE = "history"  # the source error a failing recording shows, as any source's
+
+
 class EngineFacade:
     """Snapshots and the console's actions over one engine (and, on the demo, its sandbox)."""
 
@@ -103,12 +116,15 @@ class EngineFacade:
         *,
         demo: Demo | None = None,
         sandbox: SandboxLoad | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         if (demo is None) != (sandbox is None):
             raise ValueError("a demo needs its sandbox actions, and only a demo has them")
         self._engine = engine
         self._demo = demo
         self._sandbox = sandbox
+        self._recorder = recorder
+        self._record_failing_since: datetime | None = None
 
     @property
     def read_only(self) -> bool:
@@ -116,8 +132,18 @@ class EngineFacade:
         return bool(self._engine.read_only)
 
     def refresh(self) -> Snapshot:
-        """One refresh of every source, as a Snapshot."""
-        return self._engine.refresh()
+        """One refresh of every source, as a Snapshot; appended to the recording, if any (a
+        failing one is a source error of the snapshot, and the next refresh tries again)."""
+        snapshot = self._engine.refresh()
+        if self._recorder is None:
+            return snapshot
+        problem = self._recorder.append(snapshot)
+        if problem is None:
+            self._record_failing_since = None
+            return snapshot
+        since = self._record_failing_since = self._record_failing_since or snapshot.generated_at
+        error = SourceError(RECORD_SOURCE, problem, since)
+        return replace(snapshot, errors=(*snapshot.errors, error))
 
     def close(self) -> None:
         """Release the engine's connections."""

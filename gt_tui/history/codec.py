@@ -24,7 +24,7 @@ import zstandard
 from gt_tui.engine.snapshot import MetricSummary, Sample, Snapshot
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LEVEL = 3  # zstd level: at 3 a record compresses within 5% of level 19, ten times faster
+_LEVEL = 3  # zstd's default level; a record is a few KiB of JSON, any level is fast
 
 
 class CodecError(ValueError):
@@ -44,14 +44,21 @@ def from_micros(us: int) -> datetime:
     return datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def encode(value: Any) -> Any:
     """`value` (a dataclass, tuple, datetime, enum or plain value) as JSON-able data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    layout = _layout(kind)
+    if layout is not None:
         out = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if not _is_default(f, item):
-                out[f.name] = encode(item)
+        for name, default in layout:
+            item = getattr(value, name)
+            if default is dataclasses.MISSING or type(item) is not type(default) or item != default:
+                out[name] = encode(item)
         return out
     if isinstance(value, datetime):
         return micros(value)
@@ -62,10 +69,17 @@ def encode(value: Any) -> Any:
     return value
 
 
-def _is_default(f: dataclasses.Field[Any], item: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return bool(item == f.default and type(item) is type(f.default))
-    return False
+_Layout = tuple[tuple[str, Any], ...] | None
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(kind: type) -> _Layout:
+    """A dataclass's fields as (name, default or MISSING), once per class; None for others."""
+    if kind not in _LAYOUTS:
+        is_data = dataclasses.is_dataclass(kind)
+        fields = dataclasses.fields(kind) if is_data else ()
+        _LAYOUTS[kind] = tuple((f.name, f.default) for f in fields) if is_data else None
+    return _LAYOUTS[kind]
 
 
 def decode(hint: Any, data: Any) -> Any:
@@ -119,18 +133,42 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def pack(data: Any) -> bytes:
-    """JSON-able `data` as compact zstd-compressed JSON."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-    return zstandard.ZstdCompressor(level=_LEVEL).compress(text.encode())
+def to_json(data: Any) -> bytes:
+    """JSON-able `data` as compact UTF-8 JSON (the text a record compresses)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def unpack(blob: bytes) -> Any:
-    """What `pack` packed; CodecError for a torn or foreign blob."""
+def from_json(text: bytes) -> Any:
     try:
-        text = zstandard.ZstdDecompressor().decompress(blob)
         return json.loads(text)
-    except (zstandard.ZstdError, ValueError) as exc:
+    except ValueError as exc:
+        raise CodecError(f"not JSON ({exc})") from None
+
+
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def compressor(base: bytes | None = None) -> zstandard.ZstdCompressor:
+    """A zstd compressor; with `base` (a keyframe's JSON) as its dictionary, a record much
+    like the keyframe compresses to the little that differs."""
+    if base is None:
+        return zstandard.ZstdCompressor(level=_LEVEL)
+    return zstandard.ZstdCompressor(level=_LEVEL, dict_data=_dictionary(base))
+
+
+def decompressor(base: bytes | None = None) -> zstandard.ZstdDecompressor:
+    """The decompressor matching `compressor(base)`."""
+    if base is None:
+        return zstandard.ZstdDecompressor()
+    return zstandard.ZstdDecompressor(dict_data=_dictionary(base))
+
+
+def decompress(blob: bytes, using: zstandard.ZstdDecompressor) -> bytes:
+    """What a compressor compressed; CodecError for a torn or foreign blob."""
+    try:
+        return using.decompress(blob)
+    except zstandard.ZstdError as exc:
         raise CodecError(f"not a packed record ({exc})") from None
 
 

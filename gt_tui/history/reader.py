@@ -16,8 +16,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import zstandard
+
 from gt_tui.engine.snapshot import Sample, Snapshot
-from gt_tui.history.codec import CodecError, decode, from_micros, micros, unpack, with_samples
+from gt_tui.history.codec import (
+    CodecError,
+    decode,
+    decompress,
+    decompressor,
+    from_json,
+    from_micros,
+    micros,
+    with_samples,
+)
 from gt_tui.history.runs import from_runs
 from gt_tui.history.store import (
     FormatError,
@@ -84,26 +95,58 @@ def _attempt(
     return got
 
 
+Row = tuple[int, int | None, int | None, Any]  # id, first_sample, base, body
+
+
 def _read(conn: sqlite3.Connection, since: datetime | None, into: list[Snapshot]) -> None:
     """Decode the records from `since` into `into`, in order; a damaged table is read up to
     the damage, then its error raised."""
     start = -(2**62) if since is None else micros(since)
-    rows: list[tuple[int, int | None, Any]] = []
+    rows: list[Row] = []
     damage: sqlite3.DatabaseError | None = None
-    query = "SELECT id, first_sample, body FROM record WHERE at_us >= ? ORDER BY id"
+    query = "SELECT id, first_sample, base, body FROM record WHERE at_us >= ? ORDER BY id"
     try:
         rows.extend(conn.execute(query, (start,)))
     except sqlite3.DatabaseError as exc:
         damage = exc
     first = min((r[1] for r in rows if isinstance(r[1], int)), default=0)
     samples = _samples(conn, first)
-    for record_id, _first, body in rows:
+    keyframes = _Keyframes(conn)
+    for record_id, _first, base, body in rows:
         try:
-            into.append(_decode_record(body, samples))
-        except (CodecError, ValueError, KeyError, TypeError) as exc:
+            text = keyframes.text(record_id, base, body)
+            into.append(_decode_record(text, samples))
+        except (CodecError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
             raise _BadRecord(f"record {record_id} does not decode ({_line(exc)})") from None
     if damage is not None:
         raise damage
+
+
+class _Keyframes:
+    """The JSON of records, each through its keyframe's dictionary; the last keyframe is
+    kept (records come in order), one before the rows read is fetched by id."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._plain = decompressor()
+        self._last: tuple[int, zstandard.ZstdDecompressor] | None = None
+
+    def text(self, record_id: int, base: int | None, body: Any) -> bytes:
+        if not isinstance(body, bytes):
+            raise CodecError("the record's body is not a blob")
+        if base is None:
+            text = decompress(body, self._plain)
+            self._last = (record_id, decompressor(text))
+            return text
+        if self._last is None or self._last[0] != base:
+            self._last = (base, decompressor(self._fetch(base)))
+        return decompress(body, self._last[1])
+
+    def _fetch(self, base: int) -> bytes:
+        row = self._conn.execute("SELECT body FROM record WHERE id = ?", (base,)).fetchone()
+        if row is None or not isinstance(row[0], bytes):
+            raise CodecError(f"its keyframe, record {base}, is not in the file")
+        return decompress(row[0], self._plain)
 
 
 def _samples(conn: sqlite3.Connection, first: int) -> dict[int, Sample]:
@@ -119,10 +162,8 @@ def _samples(conn: sqlite3.Connection, first: int) -> dict[int, Sample]:
     return found
 
 
-def _decode_record(body: Any, samples: dict[int, Sample]) -> Snapshot:
-    if not isinstance(body, bytes):
-        raise CodecError("the record's body is not a blob")
-    data = unpack(body)
+def _decode_record(text: bytes, samples: dict[int, Sample]) -> Snapshot:
+    data = from_json(text)
     snapshot = decode(Snapshot, data["s"])
     if not isinstance(snapshot, Snapshot):
         raise CodecError("the record is not a snapshot")

@@ -190,6 +190,34 @@ KEYS: tuple[Key, ...] = (
         confirm_with="Kill {count} dead tmux sessions on the town's socket: {sessions}?",
     ),
 )
+# `gt-tui --replay FILE` only (gt_tui.ui.replay): these step through the recording; `space`
+# there plays or pauses it (the same action as live, the replay's app overrides it).
+REPLAY_KEYS: tuple[Key, ...] = (
+    Key("space", "toggle_pause", "play", "Play or pause the replay", "Replay", rank=2),
+    Key("left", "replay_step(-1)", "back", "One record back (pauses)", "Replay", rank=3),
+    Key("right", "replay_step(1)", "step", "One record forward (pauses)", "Replay", rank=3),
+    Key("home", "replay_jump(0)", "start", "Jump to the first record", "Replay", show=False),
+    Key("end", "replay_jump(-1)", "end", "Jump to the last record", "Replay", show=False),
+    Key(
+        "minus",
+        "replay_speed(-1)",
+        "slower",
+        "Slower: 8×, 4×, 2×, 1×, 0.5×",
+        "Replay",
+        rank=4,
+        shown_as="-",
+    ),
+    Key(
+        "plus",
+        "replay_speed(1)",
+        "faster",
+        "Faster: 0.5×, 1×, 2×, 4×, 8×",
+        "Replay",
+        rank=4,
+        also=("equals_sign",),
+        shown_as="+",
+    ),
+)
 ZOOM_HELP = "Zoom a metric: chart with thresholds, breakdown by rig or role, slowest samples"
 MUTATING = {key.key: key for key in KEYS if key.mutating}
 REFUSED_READ_ONLY = {key.key: key for key in KEYS if key.refused_read_only}
@@ -208,10 +236,22 @@ def help_rows() -> list[tuple[str, str, Key]]:
 
 def rank_of(action: str) -> int:
     """The footer rank of the key that runs `action` (last, for an action not in `KEYS`)."""
-    return next((key.rank for key in KEYS if key.action == action), LAST_RANK)
+    return next((key.rank for key in (*KEYS, *REPLAY_KEYS) if key.action == action), LAST_RANK)
 
 
 LAST_RANK = 99  # Textual's own footer keys (the command palette's ^p): shown when there is room
+
+
+def replay_bindings() -> list[BindingType]:
+    """The replay's bindings: the live ones, then `REPLAY_KEYS` not bound there already."""
+    found = bindings()
+    taken = {key.key for key in KEYS}
+    for key in REPLAY_KEYS:
+        if key.key not in taken:
+            shown = key.shown_as or None
+            found.append(Binding(key.key, key.action, key.label, show=key.show, key_display=shown))
+            found += [Binding(more, key.action, key.label, show=False) for more in key.also]
+    return found
 
 
 def bindings() -> list[BindingType]:
