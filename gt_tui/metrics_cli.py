@@ -16,6 +16,7 @@ import sys
 
 from gt_tui import modes
 from gt_tui.serve import add_town_options
+from gt_tui.subcommands import add_subcommand
 
 FORMATS = ("prometheus", "json")
 FLAT_SCHEMA = 1
@@ -28,7 +29,7 @@ def add_metrics_parser(
     metrics = subparsers.add_parser("metrics", help="the town's figures for other tools")
     actions = metrics.add_subparsers(dest="metrics_action", metavar="ACTION", required=True)
     text = "print one refresh as the Prometheus series of `gt-tui serve` (read-only)"
-    export = actions.add_parser("export", help=text, description=text[:1].upper() + text[1:])
+    export = add_subcommand(actions, "export", text)
     export.add_argument(
         "--format",
         dest="metrics_format",  # a dest of its own: the snapshot's `--format` is another

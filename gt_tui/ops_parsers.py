@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TypeAlias
 
 from gt_tui.ops_cli import run_command
+from gt_tui.subcommands import Subparsers, add_subcommand
 
 FORMATS = ("text", "json")
 BENCH_TYPES = ("dolt", "polecat", "convoy", "refresh")
-
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_ops_parsers(subparsers: Subparsers) -> None:
@@ -31,7 +29,7 @@ def _command(
     parent: Subparsers, name: str, text: str, tag: str, *, asks: bool = True
 ) -> argparse.ArgumentParser:
     """One subcommand; one that `asks` before it changes something takes `--yes`."""
-    parser = parent.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
+    parser = add_subcommand(parent, name, text)
     parser.set_defaults(ops_command=tag, run=run_command, yes=False)
     if asks:
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -23,6 +23,7 @@ from gt_tui.safe_text import safe_text
 from gt_tui.serve import add_town_options
 from gt_tui.setting_values import Refused, parse_duration
 from gt_tui.settings import Settings
+from gt_tui.subcommands import add_subcommand
 
 TYPES = ("performance",)
 FRESH = "one fresh refresh"
@@ -33,7 +34,7 @@ def add_report_parser(
 ) -> argparse.ArgumentParser:
     """Register `report`."""
     text = "write a self-contained HTML performance report (read-only)"
-    report = subparsers.add_parser("report", help=text, description=text[:1].upper() + text[1:])
+    report = add_subcommand(subparsers, "report", text)
     report.add_argument(
         "--type", dest="report_type", choices=TYPES, required=True, help="the report's kind"
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from gt_tui import modes
 from gt_tui.errors import GtTuiError
+from gt_tui.subcommands import add_subcommand
 
 if TYPE_CHECKING:
     from gt_tui.engine.snapshot import Snapshot
@@ -38,7 +39,7 @@ def add_serve_parser(
 ) -> argparse.ArgumentParser:
     """Register `serve`; its `run` is `run_serve`."""
     text = "serve the town's figures over HTTP for Prometheus (read-only, no screen)"
-    parser = subparsers.add_parser("serve", help=text, description=text[:1].upper() + text[1:])
+    parser = add_subcommand(subparsers, "serve", text)
     parser.add_argument(
         "--listen",
         default=DEFAULT_LISTEN,

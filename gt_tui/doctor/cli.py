@@ -19,6 +19,7 @@ from gt_tui.doctor.report import redact, render_json, render_text
 from gt_tui.errors import GtTuiError
 from gt_tui.modes import parse_overrides
 from gt_tui.setting_table import spec_for
+from gt_tui.subcommands import add_subcommand
 
 
 def add_doctor_parser(
@@ -26,7 +27,7 @@ def add_doctor_parser(
 ) -> argparse.ArgumentParser:
     """Register `doctor`; its `run` is `run_doctor` (returns an exit code)."""
     text = "check a town's setup: files, server, databases, tmux, events, gt (read-only)"
-    parser = subparsers.add_parser("doctor", help=text, description=text[:1].upper() + text[1:])
+    parser = add_subcommand(subparsers, "doctor", text)
     parser.add_argument(
         "--format",
         dest="doctor_format",
