@@ -4,18 +4,15 @@ and change speed, zoom and help as live, and every change refused."""
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 import pytest
 from helpers import clean_env, run_main
+from history_fixtures import record_live_demo
 from snapshots_fixtures import record_notifications, screen_text, wait_for
 
 from gt_tui.engine.snapshot import Snapshot
-from gt_tui.history import HistoryWriter, read_history
-from gt_tui.modes import console_facade, open_engine
-from gt_tui.sandbox.demo import DemoTown
+from gt_tui.history import read_history
 from gt_tui.ui.replay import ReplayApp
 from gt_tui.ui.replay_help import ReplayHelpScreen
 from gt_tui.ui.replay_source import ReplaySource
@@ -29,17 +26,7 @@ SIZE = (160, 50)
 @pytest.fixture(scope="module")
 def demo_recording(tmp_path_factory) -> Path:
     """The live demo, refreshed RECORDS times through the recording facade (`--record`)."""
-    path = tmp_path_factory.mktemp("replay") / "demo.history.sqlite"
-    with DemoTown(None, None, "normal") as town:
-        engine = open_engine(town.root, argparse.Namespace(set=[]), mode="demo", read_only=True)
-        try:
-            facade = console_facade(engine, recorder=HistoryWriter(path, 86_400))
-            for _ in range(RECORDS):
-                facade.refresh()
-                time.sleep(1.0)
-        finally:
-            engine.close()
-    return path
+    return record_live_demo(tmp_path_factory.mktemp("replay") / "demo.history.sqlite", RECORDS)
 
 
 def refresh_text(snapshot: Snapshot) -> str:
