@@ -20,6 +20,7 @@ from gt_tui.ui.screens.zoom import ZoomScreen
 from gt_tui.units import format_duration
 
 RECORDS = 5
+pytestmark = pytest.mark.xdist_group("replay_ui")  # one demo recording for the module
 SIZE = (160, 50)
 
 

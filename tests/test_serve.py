@@ -38,6 +38,7 @@ from gt_tui.serve_http import STALE_MIN_S, Latest, Refresher, health_status
 
 ONE_REFRESH = ("--refresh", "3600")
 SOURCES = {reader.name for reader in READERS}
+pytestmark = pytest.mark.xdist_group("serve")  # one served town for the module
 
 
 @dataclass
