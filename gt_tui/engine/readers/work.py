@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gt_tui.engine.cache.tiers import EngineCache
-from gt_tui.engine.collectors import lenient_utc, patrol_samples
+from gt_tui.engine.collectors import PatrolReading, lenient_utc, patrol_samples
 from gt_tui.engine.readers.dolt import cached_schema, known_schema
 from gt_tui.engine.reading import ReadContext, Reading
+from gt_tui.engine.tracked import TrackedRows
 from gt_tui.town import beads
 from gt_tui.town.changes import beads_closed_since, event_tables
 from gt_tui.town.db import Database, Row, sql_time
@@ -39,13 +40,24 @@ def read_patrols(ctx: ReadContext) -> Reading:
         changed=lambda ids: beads.patrols(ctx.db, schema, databases, since, ids),
         keep=lambda row: row[4] == "hooked" or closed_since(row[6], since),
     )
-    cycles = patrol_samples([(row[0], *row[2:]) for row in rows], ctx.now)
+    cycles = patrol_cycles(ctx.tracking.patrols, rows, ctx.now)
     return Reading(
         replaced={"patrol_cycle": tuple(s for s in cycles.samples if s.at >= since)},
         skipped={"patrol_cycle": cycles.skipped},
         facts={"patrols_running": cycles.running},
         schema=schema,
     )
+
+
+def patrol_cycles(tracked: TrackedRows, rows: list[Row], now: datetime) -> PatrolReading:
+    """The cycles of the patrol rows, built again only when the rows moved. A row's cycle
+    depends on the moment only through "not in the future", which a later moment keeps:
+    a reading that skipped nothing stands while the clock goes forward."""
+    built = tracked.derive(
+        lambda: (now, patrol_samples([(row[0], *row[2:]) for row in rows], now)),
+        stands=lambda last: last[1].skipped == 0 and now >= last[0],
+    )
+    return built[1]
 
 
 def first_patrols(
