@@ -1,4 +1,4 @@
-"""The town's tmux sessions, listed again only when the tmux server's descriptors or children moved.
+"""The town's tmux sessions, listed again only when the tmux server's panes came or went.
 
 `tmux list-sessions` is a fork and exec each refresh: some 9 ms of the console's CPU under
 load, plus the child's own, which the idle figures count. What the tmux reader uses of the
@@ -11,11 +11,12 @@ closed, and the server shows each at once in what the engine already reads:
 - a pane that died under `remain-on-exit` closes its descriptor, and its process is gone.
 So the mark is the server's pid and start time, its descriptors but its sockets (a
 `listdir` and a `readlink` each of `/proc/<pid>/fd`), and its children's pids; it is taken
-before the listing, so a change during the listing shows next refresh. A rename or another pane made active moves neither: the
-listing is read at least every `TMUX_LIST_MAX_AGE_S` seconds, as the sources on a cadence
-are (engine/cadence.py). Without a server known from a live pane, or where `/proc` cannot
-be read, it is listed every refresh. The reader itself still runs every refresh: its
-agents' process trees and CPU are read afresh from the process table.
+before the listing, so a change during the listing shows next refresh. A rename or another
+pane made active moves neither: the listing is read at least every `TMUX_LIST_MAX_AGE_S`
+seconds, as the sources on a cadence are (engine/cadence.py). Without a server known from a
+live pane, or where `/proc` cannot be read, it is listed every refresh. The reader itself
+still runs every refresh: its agents' process trees and CPU are read afresh from the
+process table.
 """
 
 from __future__ import annotations
