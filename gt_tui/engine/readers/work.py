@@ -60,6 +60,11 @@ def patrol_cycles(tracked: TrackedRows, rows: list[Row], now: datetime) -> Patro
     return built[1]
 
 
+def always(_last: object) -> bool:
+    """What is derived from the rows alone stands while they do."""
+    return True
+
+
 def first_patrols(
     db: Database,
     schema: BeadsSchema,
@@ -93,7 +98,7 @@ def closed_since(value: object, since: datetime) -> bool:
 
 def read_queue(ctx: ReadContext) -> Reading:
     """The queue and the window's dispatch failures (circuit-broken contexts), kept across
-    refreshes from the contexts that changed."""
+    refreshes from the contexts that changed; the contexts are parsed again only then."""
     schema, since, town = known_schema(ctx), ctx.since, ctx.town
     rows = ctx.tracking.queue.read(
         schema,
@@ -102,7 +107,7 @@ def read_queue(ctx: ReadContext) -> Reading:
         changed=lambda ids: sling_rows(ctx.db, town, schema, since, ids),
         keep=lambda row: row[6] == "open" or closed_since(row[7], since),
     )
-    queue = queue_reading(rows, town)
+    queue = ctx.tracking.queue.derive(lambda: queue_reading(rows, town), stands=always)
     items = queue.items
     return Reading(
         facts={
@@ -122,7 +127,9 @@ def read_merge_requests(ctx: ReadContext) -> Reading:
         full=lambda: beads.merge_requests(ctx.db, schema, databases),
         changed=lambda ids: beads.merge_requests(ctx.db, schema, databases, ids),
     )
-    requests = [(str(db), str(i), lenient_utc(at)) for db, i, at in rows]
+    requests = ctx.tracking.merge_requests.derive(
+        lambda: [(str(db), str(i), lenient_utc(at)) for db, i, at in rows], stands=always
+    )
     return Reading(facts={"merge_requests": requests}, schema=schema)
 
 
