@@ -51,8 +51,11 @@ def counted_cycles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_patrol_cycles_are_not_rebuilt_while_no_patrol_row_changed(
-    town: Town, counted_cycles: list[int]
+    town: Town, counted_cycles: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    queues: list[int] = []
+    real_queue = work.queue_reading
+    monkeypatch.setattr(work, "queue_reading", lambda *a: queues.append(1) or real_queue(*a))
     add_known_patrols(town.built, NOW)
     engine, clock = town.engine(), town.clock
     first = engine.refresh().metric("patrol_cycle")
@@ -62,6 +65,7 @@ def test_patrol_cycles_are_not_rebuilt_while_no_patrol_row_changed(
         again = engine.refresh().metric("patrol_cycle")
         assert again.samples == first.samples and again.count == first.count
     assert counted_cycles == [1]  # no patrol bead written: the rows did not move
+    assert queues == [1]  # nor a sling context: the queue is not parsed again either
 
 
 def rows_at(closed: object, *more: tuple[object, ...]) -> list[tuple[object, ...]]:
