@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
+from gt_tui.engine.tmux_listing import TmuxListing
 from gt_tui.town.changes import EVENT_TABLES, EventTable, event_tables, events_since, server_now
 from gt_tui.town.db import Database, Row, sql_time, utc
 from gt_tui.town.schema import BeadsSchema
@@ -111,6 +113,7 @@ def _stamp(value: object) -> datetime | None:
 
 
 RowKey = tuple[str, str]  # (database, bead id)
+T = TypeVar("T")
 
 
 @dataclass
@@ -119,11 +122,16 @@ class TrackedRows:
 
     `key` names a row's bead; `keep`, where given, drops rows that left the reader's window
     as time went by (a patrol closed before the window) without the server being asked.
+    `version` moves whenever the rows may have changed: what a reader derives from them
+    stands while it stays (engine/readers/work.py's patrol cycles).
     """
 
     key: Callable[[Row], RowKey]
     _rows: dict[RowKey, Row] = field(default_factory=dict)
     _schema: BeadsSchema | None = None
+    version: int = 0
+    _sorted: list[Row] | None = None  # the rows in key order, while `version` stays
+    _derived: tuple[int, object] | None = None  # (version, what `derive` built at it)
 
     def read(
         self,
@@ -140,18 +148,40 @@ class TrackedRows:
             if changes is None or changes.overflow or schema is not self._schema:
                 self._rows = {self.key(row): row for row in full()}
                 self._schema = schema
+                self._moved()
             elif changes.ids:
                 fresh = changed(changes.ids)
                 for (database, _table), ids in changes.ids.items():
                     for bead in ids:
                         self._rows.pop((database, bead), None)
                 self._rows.update((self.key(row), row) for row in fresh)
+                self._moved()
         except Exception:
             self._schema = None
+            self._moved()
             raise
         if keep is not None:
-            self._rows = {k: row for k, row in self._rows.items() if keep(row)}
-        return [self._rows[k] for k in sorted(self._rows)]
+            kept = {k: row for k, row in self._rows.items() if keep(row)}
+            if len(kept) != len(self._rows):
+                self._rows = kept
+                self._moved()
+        if self._sorted is None:
+            self._sorted = [self._rows[k] for k in sorted(self._rows)]
+        return list(self._sorted)
+
+    def derive(self, build: Callable[[], T], stands: Callable[[T], bool]) -> T:
+        """What `build()` makes of the rows, built again only when they moved since the last
+        build, or when `stands(last)` says the last one no longer holds (one per rows)."""
+        memo = self._derived
+        if memo is not None and memo[0] == self.version and stands(cast(T, memo[1])):
+            return cast(T, memo[1])
+        value = build()
+        self._derived = (self.version, value)
+        return value
+
+    def _moved(self) -> None:
+        self.version += 1
+        self._sorted = None
 
 
 def by_database_and_id(database_at: int, id_at: int) -> Callable[[Row], RowKey]:
@@ -163,8 +193,8 @@ def by_database_and_id(database_at: int, id_at: int) -> Callable[[Row], RowKey]:
 class Tracking:
     """The engine's long-lived change state: the feed, its latest changes, one
     `TrackedRows` per reader that keeps rows, and what the signals of the sources on a
-    cadence (engine/cadence.py) compare with: the beads the convoy view rests on, and the
-    polecats and file marks of the files reader's last read."""
+    cadence (engine/cadence.py) compare with: the beads the convoy view rests on, the
+    polecats and file marks of the files reader's last read, and the tmux listing."""
 
     feed: ChangeFeed = field(default_factory=ChangeFeed)
     latest: Changes | None = None
@@ -177,6 +207,7 @@ class Tracking:
     # Per database, the bead ids the convoy view rests on (None: all); None: not read yet.
     convoy_watch: Mapping[str, frozenset[str] | None] | None = None
     files_seen: tuple[list[tuple[str, str]], Hashable] | None = None  # (polecats, file marks)
+    tmux_seen: TmuxListing | None = None  # the tmux sessions last listed, and the server's mark
 
     def changes(self, now: datetime) -> Changes | None:
         """This refresh's changes; None when the feed was not read this refresh."""

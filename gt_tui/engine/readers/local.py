@@ -8,6 +8,7 @@ from __future__ import annotations
 from gt_tui.engine.facts import FactUpdate
 from gt_tui.engine.reading import ReadContext, ReadFailed, Reading
 from gt_tui.engine.resources import AgentUsage
+from gt_tui.engine.tmux_listing import sessions_now
 from gt_tui.town.agents import idle_polecats, polecat_names, polecat_process_names
 from gt_tui.town.file_marks import deacon_heartbeat, directory_marks, heartbeat_marks
 from gt_tui.town.heartbeats import heartbeat_time
@@ -41,10 +42,15 @@ def files_changed(ctx: ReadContext) -> bool:
 
 def read_tmux(ctx: ReadContext) -> Reading:
     """Sessions, and which polecats' panes run the agent; the polecats are the files
-    reader's of this refresh."""
+    reader's of this refresh. The sessions are listed again only when the tmux server's
+    mark moved, at least every 10 s (engine/tmux_listing.py); the agents' process trees
+    are read each refresh."""
     if not tmux_available():
         return Reading(facts={"tmux_state": "tmux not installed"})
-    sessions = list_sessions(ctx.town.tmux_socket)
+    table, socket = ctx.procs.table(), ctx.town.tmux_socket
+    listing = sessions_now(ctx.tracking.tmux_seen, table, ctx.now, lambda: list_sessions(socket))
+    ctx.tracking.tmux_seen = listing
+    sessions = listing.sessions
     rig_of = {
         rig.session_name(name): rig.name
         for rig_name, name in ctx.facts.polecats
@@ -54,7 +60,7 @@ def read_tmux(ctx: ReadContext) -> Reading:
     counted = Reading(facts={"tmux_sessions": len(sessions)})
     live = [s for s in sessions if not s.pane_dead and s.name in rig_of]
     try:
-        usage = ctx.resources.sample(((s.name, s.pane_pid) for s in live), ctx.procs.table())
+        usage = ctx.resources.sample(((s.name, s.pane_pid) for s in live), table)
         running = agents_alive(ctx.town, usage, rig_of)
     except Exception as exc:  # the session count stands
         raise ReadFailed(counted, exc) from exc

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gt_tui.engine.cache.tiers import EngineCache
-from gt_tui.engine.collectors import lenient_utc, patrol_samples
+from gt_tui.engine.collectors import PatrolReading, lenient_utc, patrol_samples
 from gt_tui.engine.readers.dolt import cached_schema, known_schema
 from gt_tui.engine.reading import ReadContext, Reading
+from gt_tui.engine.tracked import TrackedRows
 from gt_tui.town import beads
 from gt_tui.town.changes import beads_closed_since, event_tables
 from gt_tui.town.db import Database, Row, sql_time
@@ -39,13 +40,29 @@ def read_patrols(ctx: ReadContext) -> Reading:
         changed=lambda ids: beads.patrols(ctx.db, schema, databases, since, ids),
         keep=lambda row: row[4] == "hooked" or closed_since(row[6], since),
     )
-    cycles = patrol_samples([(row[0], *row[2:]) for row in rows], ctx.now)
+    cycles = patrol_cycles(ctx.tracking.patrols, rows, ctx.now)
     return Reading(
         replaced={"patrol_cycle": tuple(s for s in cycles.samples if s.at >= since)},
         skipped={"patrol_cycle": cycles.skipped},
         facts={"patrols_running": cycles.running},
         schema=schema,
     )
+
+
+def patrol_cycles(tracked: TrackedRows, rows: list[Row], now: datetime) -> PatrolReading:
+    """The cycles of the patrol rows, built again only when the rows moved. A row's cycle
+    depends on the moment only through "not in the future", which a later moment keeps:
+    a reading that skipped nothing stands while the clock goes forward."""
+    built = tracked.derive(
+        lambda: (now, patrol_samples([(row[0], *row[2:]) for row in rows], now)),
+        stands=lambda last: last[1].skipped == 0 and now >= last[0],
+    )
+    return built[1]
+
+
+def always(_last: object) -> bool:
+    """What is derived from the rows alone stands while they do."""
+    return True
 
 
 def first_patrols(
@@ -81,7 +98,7 @@ def closed_since(value: object, since: datetime) -> bool:
 
 def read_queue(ctx: ReadContext) -> Reading:
     """The queue and the window's dispatch failures (circuit-broken contexts), kept across
-    refreshes from the contexts that changed."""
+    refreshes from the contexts that changed; the contexts are parsed again only then."""
     schema, since, town = known_schema(ctx), ctx.since, ctx.town
     rows = ctx.tracking.queue.read(
         schema,
@@ -90,7 +107,7 @@ def read_queue(ctx: ReadContext) -> Reading:
         changed=lambda ids: sling_rows(ctx.db, town, schema, since, ids),
         keep=lambda row: row[6] == "open" or closed_since(row[7], since),
     )
-    queue = queue_reading(rows, town)
+    queue = ctx.tracking.queue.derive(lambda: queue_reading(rows, town), stands=always)
     items = queue.items
     return Reading(
         facts={
@@ -110,7 +127,9 @@ def read_merge_requests(ctx: ReadContext) -> Reading:
         full=lambda: beads.merge_requests(ctx.db, schema, databases),
         changed=lambda ids: beads.merge_requests(ctx.db, schema, databases, ids),
     )
-    requests = [(str(db), str(i), lenient_utc(at)) for db, i, at in rows]
+    requests = ctx.tracking.merge_requests.derive(
+        lambda: [(str(db), str(i), lenient_utc(at)) for db, i, at in rows], stands=always
+    )
     return Reading(facts={"merge_requests": requests}, schema=schema)
 
 

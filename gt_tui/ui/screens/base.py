@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TypeVar
 
 from textual._styles_cache import StylesCache
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 
 from gt_tui.engine.snapshot import Snapshot
 from gt_tui.export.style import Palette, ViewState
 from gt_tui.ui.console_state import ConsoleHost, console_host
 from gt_tui.ui.widgets.action_bar import ActionBar
 from gt_tui.ui.widgets.header import StatusHeader
+
+W = TypeVar("W", bound=Widget)
 
 
 def release_render_caches() -> None:
@@ -36,6 +40,7 @@ class SnapshotScreen(Released, Screen[None]):
 
     AUTO_FOCUS = ""  # nothing focused until asked: no ring on a pane at start
     ready = False
+    _parts: dict[type[Widget], Widget] | None = None
 
     def on_mount(self) -> None:
         self.ready = True
@@ -54,6 +59,17 @@ class SnapshotScreen(Released, Screen[None]):
         is still on the stack): only then are its widgets there to be drawn."""
         return self.ready and self.is_attached and not (self._closing or self._pruning)
 
+    def part(self, kind: type[W]) -> W:
+        """The screen's one widget of `kind`, looked up once: a screen's widgets are composed
+        once and stay, so no refresh walks the DOM for them."""
+        if self._parts is None:
+            self._parts = {}
+        found = self._parts.get(kind)
+        if found is None:
+            found = self._parts[kind] = self.query_one(kind)
+        assert isinstance(found, kind)
+        return found
+
     def show_state(self) -> None:
         """Pull the app's snapshot and view state into every widget (each skips no-ops)."""
         if not self.showing:
@@ -61,8 +77,8 @@ class SnapshotScreen(Released, Screen[None]):
         host = self.host
         snapshot, view, palette = host.snapshot, host.view, host.palette
         try:
-            self.query_one(StatusHeader).update_from(snapshot, view, palette)
-            self.query_one(ActionBar).update_from(host.action_status)
+            self.part(StatusHeader).update_from(snapshot, view, palette)
+            self.part(ActionBar).update_from(host.action_status)
             self.show(snapshot, view, palette)
         except NoMatches:  # torn down between the check and the draw (a tick during exit)
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
@@ -42,8 +44,13 @@ class DashboardScreen(SnapshotScreen):
         yield EngineStrip(id="engine")
         yield ConsoleFooter()
 
+    @cached_property
+    def panes(self) -> tuple[MetricPane, ...]:
+        """The metric panes, found once (composed once, they stay)."""
+        return tuple(self.query(MetricPane))
+
     def show(self, snapshot: Snapshot | None, view: ViewState, palette: Palette) -> None:
-        panes = list(self.query(MetricPane))
+        panes = self.panes
         if view.wall:  # the largest digits every pane has room for, to be read across a room
             rows = min((pane.wall_rows() for pane in panes), default=3)
         else:
@@ -51,14 +58,14 @@ class DashboardScreen(SnapshotScreen):
         for pane in panes:
             metric = metric_of(snapshot, pane.key)
             pane.update_from(metric, view.now, palette, wall=view.wall, rows=rows)
-        self.query_one(BottleneckMap).update_from(snapshot, palette)
-        self.query_one(TownPanel).update_from(snapshot, palette)
-        self.query_one(AttentionPanel).update_from(snapshot, palette)
-        self.query_one(ErrorsBar).update_from(snapshot, view.now, palette)
-        self.query_one(EngineStrip).update_from(snapshot, palette, wall=view.wall)
+        self.part(BottleneckMap).update_from(snapshot, palette)
+        self.part(TownPanel).update_from(snapshot, palette)
+        self.part(AttentionPanel).update_from(snapshot, palette)
+        self.part(ErrorsBar).update_from(snapshot, view.now, palette)
+        self.part(EngineStrip).update_from(snapshot, palette, wall=view.wall)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.show_state)  # sizes are known once the layout is done
 
     def focus_map(self) -> None:
-        self.query_one(BottleneckMap).focus_bottleneck(self.host.snapshot)
+        self.part(BottleneckMap).focus_bottleneck(self.host.snapshot)

@@ -25,6 +25,10 @@ class LineView(Widget):
         self._build = build
         self._rebuild()
 
+    def forget(self) -> None:
+        """Drop the builder: nothing is built again (on a resize) until the next `show`."""
+        self._build = None
+
     def _rebuild(self) -> None:
         if self._build is not None:
             self.text = self._build(self.size.width or self.app.size.width)

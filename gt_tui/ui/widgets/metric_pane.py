@@ -104,7 +104,8 @@ class MetricPane(Vertical, can_focus=True):
         """Redraw for this metric; the text is rebuilt only when what it shows has changed."""
         if metric is None:
             return
-        # The clock's tick redraws with the same metric object: only a stale age can change.
+        # The clock's tick, or a refresh that left the metric as it was: only a stale age
+        # can change.
         drawn_from = (metric, palette, wall, rows, self.size, self.trend.size)
         if not metric.stale and _same(drawn_from, self._drawn_from):
             return
@@ -178,5 +179,7 @@ def shown_text(
 
 
 def _same(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
-    """Whether `new` is `old`: its first item the very same object, the rest equal."""
-    return bool(old) and new[0] is old[0] and new[1:] == old[1:]
+    """Whether `new` is `old`: its metric the very same object or an equal one (a new summary
+    each refresh; a window that did not change hands out the same samples, so comparing
+    them is a pass of identity checks), the rest equal."""
+    return bool(old) and (new[0] is old[0] or new[0] == old[0]) and new[1:] == old[1:]

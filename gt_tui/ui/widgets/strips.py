@@ -19,10 +19,13 @@ class EngineStrip(LineView):
 
 
 class ErrorsBar(LineView):
-    """Every failing source with its reason and age; hidden while everything answers."""
+    """Every failing source with its reason and age; hidden while everything answers, and
+    then it builds no line (nor keeps a builder a resize would run)."""
 
     def update_from(self, snapshot: Snapshot | None, now: datetime, palette: Palette) -> None:
         failing = snapshot is not None and bool(all_errors(snapshot))
         self.set_class(failing, "-visible")
-        if snapshot is not None:
+        if not failing:
+            self.forget()
+        elif snapshot is not None:
             self.show(lambda _width: errors_text(snapshot, now, palette, one_line=True))
