@@ -29,6 +29,7 @@ from gt_tui.local_actions import LocalActions, cli_read_only, confirm_change
 from gt_tui.modes import parse_overrides
 from gt_tui.setting_table import SETTINGS, SettingSpec, spec_for
 from gt_tui.settings import Settings, load_settings, town_config_path, user_config_path
+from gt_tui.subcommands import Subparsers
 from gt_tui.town.layout import locate_town
 
 _COLUMNS = ("name", "value", "default", "source", "description")
@@ -37,7 +38,7 @@ _TOWN_HELP = "town root (default: found as every command finds it)"
 
 
 def add_config_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `config list|get|set` (its `run` is `run_config`); returns `config`."""
     parser = subparsers.add_parser(

@@ -16,14 +16,14 @@ import sys
 
 from gt_tui import modes
 from gt_tui.serve import add_town_options
-from gt_tui.subcommands import add_subcommand
+from gt_tui.subcommands import Subparsers, add_subcommand
 
 FORMATS = ("prometheus", "json")
 FLAT_SCHEMA = 1
 
 
 def add_metrics_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `metrics` and its one action, `export`."""
     metrics = subparsers.add_parser("metrics", help="the town's figures for other tools")

@@ -23,14 +23,14 @@ from gt_tui.safe_text import safe_text
 from gt_tui.serve import add_town_options
 from gt_tui.setting_values import Refused, parse_duration
 from gt_tui.settings import Settings
-from gt_tui.subcommands import add_subcommand
+from gt_tui.subcommands import Subparsers, add_subcommand
 
 TYPES = ("performance",)
 FRESH = "one fresh refresh"
 
 
 def add_report_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `report`."""
     text = "write a self-contained HTML performance report (read-only)"

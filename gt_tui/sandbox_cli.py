@@ -17,13 +17,14 @@ from gt_tui.local_actions import LocalActions, cli_read_only
 from gt_tui.sandbox.beads_tables import VARIANTS
 from gt_tui.sandbox.load import LEVELS
 from gt_tui.sandbox.scale import TIER_PLANS
+from gt_tui.subcommands import Subparsers
 
 AGENT_CHECK_S = 1.0
 # Each runs through the guarded `LocalActions` (refused under --read-only/--wall, audited).
 
 
 def add_sandbox_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `sandbox build|run|load`; each sets `run` (returns an exit code)."""
     parser = subparsers.add_parser(
@@ -55,7 +56,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_build(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_build(actions: Subparsers) -> None:
     build = actions.add_parser("build", help="build a static town of a scale tier")
     build.add_argument(
         "--scale",
@@ -75,7 +76,7 @@ def _add_build(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     build.set_defaults(run=run_build)
 
 
-def _add_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_run(actions: Subparsers) -> None:
     run = actions.add_parser("run", help="run a live sandbox town until Ctrl-C")
     _dir_option(run, False, "build it here and keep the files (default: a temporary directory)")
     _db_option(run)
@@ -96,7 +97,7 @@ def _add_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     run.set_defaults(run=run_live)
 
 
-def _add_load(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_load(actions: Subparsers) -> None:
     load = actions.add_parser("load", help="change the load of a running sandbox")
     load.add_argument("level", choices=LEVELS, help="what the agents do from now on")
     _dir_option(load, True, "the running sandbox's directory (printed by `sandbox run`)")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from gt_tui import modes
 from gt_tui.errors import GtTuiError
-from gt_tui.subcommands import add_subcommand
+from gt_tui.subcommands import Subparsers, add_subcommand
 
 if TYPE_CHECKING:
     from gt_tui.engine.snapshot import Snapshot
@@ -35,7 +35,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def add_serve_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `serve`; its `run` is `run_serve`."""
     text = "serve the town's figures over HTTP for Prometheus (read-only, no screen)"

@@ -19,11 +19,11 @@ from gt_tui.doctor.report import redact, render_json, render_text
 from gt_tui.errors import GtTuiError
 from gt_tui.modes import parse_overrides
 from gt_tui.setting_table import spec_for
-from gt_tui.subcommands import add_subcommand
+from gt_tui.subcommands import Subparsers, add_subcommand
 
 
 def add_doctor_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: Subparsers,
 ) -> argparse.ArgumentParser:
     """Register `doctor`; its `run` is `run_doctor` (returns an exit code)."""
     text = "check a town's setup: files, server, databases, tmux, events, gt (read-only)"
