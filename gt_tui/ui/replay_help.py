@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from gt_tui.export.style import Palette
 from gt_tui.ui import keymap
-from gt_tui.ui.console_state import console_host
-from gt_tui.ui.screens.help import HelpScreen, keys_table, legend
+from gt_tui.ui.screens.help import HelpScreen
 
 
 def replay_keys_table(palette: Palette) -> Table:
@@ -30,17 +26,7 @@ def replay_keys_table(palette: Palette) -> Table:
 class ReplayHelpScreen(HelpScreen):
     """Keys (the replay's first) and legend; `escape`, `?` or `q` close it."""
 
-    def compose(self) -> ComposeResult:
-        host = console_host(self.app)
-        palette = host.palette
-        body = Group(
-            replay_keys_table(palette),
-            Text(""),
-            keys_table(palette, read_only=host.read_only),
-            Text(""),
-            legend(host.snapshot, palette),
-        )
-        with VerticalScroll(id="help-box") as box:
-            box.border_title = "gt-tui replay · keys"
-            box.border_subtitle = "esc close"
-            yield Static(body)
+    BOX_TITLE = "gt-tui replay · keys"
+
+    def leading(self, palette: Palette) -> tuple[RenderableType, ...]:
+        return (replay_keys_table(palette),)

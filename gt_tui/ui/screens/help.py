@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -66,16 +66,23 @@ class HelpScreen(Released, ModalScreen[None]):
         Binding("q", "close", "close", show=False),
     ]
 
+    BOX_TITLE = "gt-tui · keys"
+
+    def leading(self, palette: Palette) -> tuple[RenderableType, ...]:
+        """What a variant shows before the console's keys (nothing here)."""
+        return ()
+
     def compose(self) -> ComposeResult:
         host = console_host(self.app)
         palette = host.palette
         body = Group(
+            *(part for lead in self.leading(palette) for part in (lead, Text(""))),
             keys_table(palette, read_only=host.read_only),
             Text(""),
             legend(host.snapshot, palette),
         )
         with VerticalScroll(id="help-box") as box:
-            box.border_title = "gt-tui · keys"
+            box.border_title = self.BOX_TITLE
             box.border_subtitle = "esc close"
             yield Static(body)
 
